@@ -1,0 +1,63 @@
+"""The shared cast (STYLE.md): an owner, an admin and a member of one
+organization, and an outsider who owns another one."""
+
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from coworklib.accounts.models import ApiToken, User
+from coworklib.organizations.models import Membership, Organization, Role
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(email: str, *, first_name: str = "", last_name: str = "", **extra: Any) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, first_name=first_name, last_name=last_name, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def make_member(organization: Organization, email: str, role: str = Role.MEMBER, **extra: Any) -> User:
+    user = make_user(email, **extra)
+    Membership.objects.create(organization=organization, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def acme(db: Any) -> Organization:
+    return Organization.objects.create(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def globex(db: Any) -> Organization:
+    return Organization.objects.create(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def alice(acme: Organization) -> User:
+    """Owner of Acme."""
+    return make_member(acme, "alice@acme.test", Role.OWNER, first_name="Alice", last_name="Arnaud")
+
+
+@pytest.fixture
+def bob(acme: Organization) -> User:
+    """A plain member of Acme."""
+    return make_member(acme, "bob@acme.test", Role.MEMBER, first_name="Bob", last_name="Bernard")
+
+
+@pytest.fixture
+def carol(acme: Organization) -> User:
+    """An admin of Acme."""
+    return make_member(acme, "carol@acme.test", Role.ADMIN, first_name="Carol", last_name="Colin")
+
+
+@pytest.fixture
+def olivia(globex: Organization) -> User:
+    """The outsider: owner of Globex, nothing to do with Acme."""
+    return make_member(globex, "olivia@globex.test", Role.OWNER, first_name="Olivia", last_name="Ortiz")
+
+
+def bearer(user: User) -> dict[str, str]:
+    _, raw = ApiToken.issue(user=user, name="tests")
+    return {"Authorization": f"Bearer {raw}"}

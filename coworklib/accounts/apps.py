@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "coworklib.accounts"
+    verbose_name = "Comptes"
+
+    def ready(self) -> None:
+        from coworklib.accounts import signals  # noqa: F401
