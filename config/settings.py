@@ -271,3 +271,7 @@ ADMINS = [("Coworklib", email) for email in envlist("ADMIN_EMAILS", [])]
 
 # --- Organizations ------------------------------------------------------------------
 INVITATION_VALIDITY_DAYS = envint("INVITATION_VALIDITY_DAYS", 14)
+
+# --- API ------------------------------------------------------------------------------
+NINJA_PAGINATION_PER_PAGE = 20
+NINJA_PAGINATION_MAX_LIMIT = 100
