@@ -1,6 +1,10 @@
 """The shared cast (STYLE.md): an owner, an admin and a member of one
 organization, and an outsider who owns another one."""
 
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +14,17 @@ from coworklib.accounts.models import ApiToken, User
 from coworklib.organizations.models import Membership, Organization, Role
 
 PASSWORD = "correct-horse-battery-staple"
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def make_user(email: str, *, first_name: str = "", last_name: str = "", **extra: Any) -> User:
@@ -61,3 +76,40 @@ def olivia(globex: Organization) -> User:
 def bearer(user: User) -> dict[str, str]:
     _, raw = ApiToken.issue(user=user, name="tests")
     return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium (./test exports COWORKLIB_CHROMIUM); browser tests are skipped without it."""
+    path = os.environ.get("COWORKLIB_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.skip("no chromium binary on PATH")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A page at phone width (390 × 844), French, with the live server as base URL."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-FR", device_scale_factor=1
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Keeps a picture of the page for people to look at (test-artifacts/, not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
