@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs assets itself instead of from a CDN
     "django_tasks_db",
     "allauth",
     "allauth.account",
