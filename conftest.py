@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.core.management import call_command
 
 from coworklib.accounts.models import ApiToken, User
 from coworklib.organizations.models import Membership, Organization, Role
@@ -25,6 +27,39 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with test-sized costs: same algorithm and encoding as production.
+
+    Its hashes verify with the production hasher (the parameters are in the
+    encoded hash), so tests still exercise Argon2, only far faster.
+    """
+
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # Every test creates its cast of users; production-cost Argon2 would dominate the run.
+    settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS[1:]]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded files go to a folder of the test's own, removed with it."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_table(django_db_setup: Any, django_db_blocker: Any) -> None:
+    # Login throttling, allauth's rate limits and TOTP replay protection live in
+    # the database cache (the default): make sure its table exists in the test database.
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
 
 
 def make_user(email: str, *, first_name: str = "", last_name: str = "", **extra: Any) -> User:

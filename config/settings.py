@@ -156,7 +156,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Coworklib] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if envbool("HTTPS", False) else "http"
 ACCOUNT_ADAPTER = "coworklib.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "coworklib.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"login": "coworklib.accounts.forms.LoginForm", "signup": "coworklib.accounts.forms.SignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_CHANGE_EMAIL = True
@@ -173,6 +173,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 LOGIN_THROTTLE_MAX_FAILURES = envint("LOGIN_THROTTLE_MAX_FAILURES", 5)
 LOGIN_THROTTLE_WINDOW_SECONDS = envint("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
+# Failed logins for this many different addresses from one IP within the window
+# refuse that IP (password spraying); see coworklib/accounts/throttling.py.
+LOGIN_THROTTLE_MAX_EMAILS_PER_IP = envint("LOGIN_THROTTLE_MAX_EMAILS_PER_IP", 50)
+# Behind BEHIND_PROXY's reverse proxy the client IP is the last X-Forwarded-For
+# hop; without it every client would share the proxy's address (and its limit).
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if envbool("BEHIND_PROXY", False) else 0)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
@@ -214,6 +220,9 @@ SERVE_MEDIA = envbool("SERVE_MEDIA", True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 PROFILE_PHOTO_MAX_BYTES = envint("PROFILE_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+# Larger images are refused before decoding (decompression bombs); 40 MP keeps
+# every phone photo and bounds the memory one upload can take (~160 MB RGBA).
+PROFILE_PHOTO_MAX_PIXELS = envint("PROFILE_PHOTO_MAX_PIXELS", 40_000_000)
 
 # --- E-mail ------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Coworklib <noreply@coworklib.test>")

@@ -1,10 +1,13 @@
+import functools
 import hashlib
 import secrets
+import unicodedata
 import zoneinfo
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext
@@ -37,6 +40,28 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
 
 
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    # available_timezones() walks the tz database on disk: read it once.
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    # The tz database's list rather than "ZoneInfo() loads it": ZoneInfo also
+    # loads files that are not zones ("posixrules") and raises a
+    # different exception for each kind of malformed key.
+    if value not in _known_timezones():
+        raise ValidationError(_("Fuseau horaire inconnu : choisissez-en un dans la liste."), code="invalid_timezone")
+
+
+def validate_printable(value: str) -> None:
+    # Control characters have no place in a name, PostgreSQL refuses NUL in text
+    # and a lone surrogate cannot even be encoded for the database. Format
+    # characters (Cf) stay allowed: Persian names need the zero-width non-joiner.
+    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
+        raise ValidationError(_("Ce texte contient des caractères non autorisés."), code="control_characters")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account. The e-mail address is the login.
 
@@ -48,13 +73,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         ENGLISH = "en", "English"
 
     email = models.EmailField(_("adresse e-mail"), unique=True)
-    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
-    last_name = models.CharField(_("nom"), max_length=150, blank=True)
-    job_title = models.CharField(_("poste occupé"), max_length=150, blank=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True, validators=[validate_printable])
+    last_name = models.CharField(_("nom"), max_length=150, blank=True, validators=[validate_printable])
+    job_title = models.CharField(_("poste occupé"), max_length=150, blank=True, validators=[validate_printable])
     photo = models.ImageField(_("photo"), upload_to="profile-photos/", blank=True)
     photo_thumbnail = models.ImageField(upload_to="profile-photos/thumbnails/", blank=True)
     language = models.CharField(_("langue"), max_length=8, choices=Language.choices, default=Language.FRENCH)
-    timezone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
+    timezone = models.CharField(
+        _("fuseau horaire"), max_length=64, default="Europe/Paris", validators=[validate_timezone]
+    )
     is_staff = models.BooleanField(_("équipe Coworklib"), default=False)
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=now)

@@ -45,3 +45,21 @@ class InvalidInput(DomainError):
     status = 422
     code = "invalid"
     default_detail = _("Les données envoyées ne sont pas valides.")
+
+
+class MfaRequired(Forbidden):
+    """The organization requires two-factor authentication for this role, and the caller has none."""
+
+    code = "mfa_required"
+    default_detail = _(
+        "Cette organisation exige la double authentification pour ses administrateurs : "
+        "activez-la dans votre compte pour continuer."
+    )
+
+
+class Gone(DomainError):
+    """Existed, but can no longer be used (an expired, used or revoked invitation)."""
+
+    status = 410
+    code = "gone"
+    default_detail = _("Ce lien n'est plus valable.")

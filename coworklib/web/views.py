@@ -1,7 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+
+from coworklib.organizations.selectors import last_membership_for_user
+from coworklib.organizations.views import overview_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -10,7 +13,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/dashboard.html")
+    """Straight to the organization the user last opened; otherwise their organizations and invitations."""
+    membership = last_membership_for_user(request.user)  # type: ignore[arg-type]
+    if membership is not None:
+        return redirect("organizations:home", slug=membership.organization.slug)
+    return render(request, "web/dashboard.html", overview_context(request.user))
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from coworklib.accounts.models import User
-from coworklib.organizations.models import Membership, Organization, Role
+from coworklib.organizations.models import EmailDomain, JoinRequest, Membership, Organization, Role
 
 DEMO_PASSWORD = "coworklib-demo"
 
@@ -32,6 +32,20 @@ ORGANIZATIONS = [
     ("demo", "Coworklib Démo", "demo.coworklib.test", 30),
     ("other", "Autre Organisation", "other.coworklib.test", 5),
 ]
+# The demo organization holds its domain (new demo.coworklib.test accounts join it on
+# confirming their address) and has people waiting for an answer in its console.
+DEMO_VERIFIED_DOMAIN = ("demo", "demo.coworklib.test")
+DEMO_JOIN_REQUESTS = [
+    # e-mail, first name, last name, job title, message
+    (
+        "chloe.fontaine@visiteurs.coworklib.test",
+        "Chloé",
+        "Fontaine",
+        "Consultante",
+        "Bonjour, je travaille avec l'équipe produit pendant trois mois. Pourrai-je réserver un poste à Lyon ?",
+    ),
+    ("karim.benali@visiteurs.coworklib.test", "Karim", "Benali", "Stagiaire", ""),
+]
 
 
 class Command(BaseCommand):
@@ -52,7 +66,27 @@ class Command(BaseCommand):
                 self._user(organization, f"admin@{domain}", Role.OWNER, 0, password_hash)
                 for number in range(1, member_count + 1):
                     self._user(organization, f"member{number:02d}@{domain}", Role.MEMBER, number, password_hash)
+            self._demo_domain_and_requests(password_hash)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _demo_domain_and_requests(self, password_hash: str) -> None:
+        slug, domain = DEMO_VERIFIED_DOMAIN
+        organization = Organization.objects.get(slug=slug)
+        owner = User.objects.get(email=f"admin@{domain}")
+        EmailDomain.objects.get_or_create(domain=domain, defaults={"organization": organization, "added_by": owner})
+        for email, first_name, last_name, job_title, message in DEMO_JOIN_REQUESTS:
+            visitor, _created = User.objects.get_or_create(
+                email=email,
+                defaults={
+                    "password": password_hash,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "job_title": job_title,
+                },
+            )
+            EmailAddress.objects.get_or_create(user=visitor, email=email, defaults={"verified": True, "primary": True})
+            if not JoinRequest.objects.filter(organization=organization, user=visitor).exists():
+                JoinRequest.objects.create(organization=organization, user=visitor, message=message)
 
     def _user(self, organization: Organization, email: str, role: str, index: int, password_hash: str) -> User:
         offset = 0 if organization.slug == "demo" else 7

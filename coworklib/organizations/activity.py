@@ -1,0 +1,70 @@
+"""Audit entries told as sentences for the console's activity log.
+
+Entries keep ids and roles, never addresses, so that erasing a person leaves
+nothing of them in the log (their name goes with the user row).
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coworklib.core.models import AuditEntry
+from coworklib.organizations.models import Role
+
+_SETTING_LABELS = {
+    "name": gettext_lazy("le nom"),
+    "slug": gettext_lazy("l'identifiant"),
+    "allow_join_requests": gettext_lazy("les demandes d'adhésion"),
+    "require_mfa_for_admins": gettext_lazy("la double authentification des administrateurs"),
+}
+
+
+def _role(value: object) -> str:
+    try:
+        return str(Role(str(value)).label).lower()
+    except ValueError:
+        return str(value)
+
+
+def describe(entry: AuditEntry) -> str:
+    """What happened, in the reader's language, naming the person acted upon."""
+    details = entry.details or {}
+    target = entry.target_user.display_name if entry.target_user else _("une personne")
+    action = entry.action
+    if action == "organization.created":
+        return _("a créé l'organisation")
+    if action == "organization.settings_changed":
+        changed = [str(_SETTING_LABELS.get(field, field)) for field in details.get("changes", {})]
+        return _("a modifié les réglages : %(fields)s") % {"fields": ", ".join(changed)}
+    if action == "member.role_changed":
+        return _("a changé le rôle de %(name)s : %(old)s → %(new)s") % {
+            "name": target,
+            "old": _role(details.get("old_role")),
+            "new": _role(details.get("new_role")),
+        }
+    if action == "member.removed":
+        return _("a retiré %(name)s de l'organisation") % {"name": target}
+    if action == "member.left":
+        return _("a quitté l'organisation")
+    if action == "member.joined_by_domain":
+        return _("a rejoint l'organisation grâce à son adresse @%(domain)s") % {"domain": details.get("domain", "")}
+    if action == "ownership.transferred":
+        return _("a transféré la propriété à %(name)s") % {"name": target}
+    if action == "invitation.sent":
+        return _("a envoyé une invitation par e-mail (%(role)s)") % {"role": _role(details.get("role"))}
+    if action == "invitation.link_created":
+        return _("a créé un lien d'invitation (%(role)s)") % {"role": _role(details.get("role"))}
+    if action == "invitation.revoked":
+        return _("a annulé une invitation")
+    if action == "invitation.accepted":
+        return _("a accepté une invitation et rejoint l'organisation (%(role)s)") % {"role": _role(details.get("role"))}
+    if action == "join_request.created":
+        return _("a demandé à rejoindre l'organisation")
+    if action == "join_request.approved":
+        return _("a accepté la demande d'adhésion de %(name)s") % {"name": target}
+    if action == "join_request.rejected":
+        return _("a refusé la demande d'adhésion de %(name)s") % {"name": target}
+    if action == "domain.added":
+        return _("a ajouté le domaine vérifié %(domain)s") % {"domain": details.get("domain", "")}
+    if action == "domain.removed":
+        return _("a retiré le domaine vérifié %(domain)s") % {"domain": details.get("domain", "")}
+    return action

@@ -1,0 +1,638 @@
+"""Writes. Every service is atomic and records an audit entry for each change it makes.
+
+Services that act on behalf of an admin take the admin's Membership (`by`),
+obtained from the selectors, so the organization is always the caller's own.
+Services that change roles or remove people lock the organization row first
+(SELECT … FOR UPDATE on PostgreSQL, the IMMEDIATE write lock on SQLite) so that
+two concurrent requests cannot leave an organization without an owner.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from coworklib.accounts.models import User, hash_token
+from coworklib.core.audit import record_audit
+from coworklib.core.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from coworklib.organizations.domains import domain_of, is_public_email_domain, normalize_domain
+from coworklib.organizations.emails import send_invitation_email_on_commit
+from coworklib.organizations.models import (
+    EmailDomain,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organization,
+    Role,
+    slug_validator,
+)
+from coworklib.organizations.selectors import (
+    MAX_TOKEN_LENGTH,
+    invitation_problem,
+    organization_lookup,
+    owners_count,
+    user_has_mfa,
+    verified_emails_of,
+)
+
+NAME_MAX_LENGTH = 120
+SLUG_MAX_LENGTH = 50
+MESSAGE_MAX_LENGTH = 1000
+EMAIL_MAX_LENGTH = 254
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+
+def _ensure_admin(membership: Membership) -> None:
+    if not membership.is_admin:
+        raise Forbidden
+
+
+def _lock_organization(organization_id: int) -> Organization:
+    return Organization.objects.select_for_update().get(pk=organization_id)
+
+
+def _relock_actor(by: Membership) -> tuple[Organization, Membership]:
+    """Lock the organization and re-read the actor's membership: their role may have changed meanwhile."""
+    organization = _lock_organization(by.organization_id)
+    actor = Membership.objects.filter(organization=organization, user_id=by.user_id).select_related("user").first()
+    if actor is None:
+        raise NotFound
+    actor.organization = organization
+    return organization, actor
+
+
+def _ensure_can_grant(by: Membership, role: str) -> None:
+    if role not in Role.values:
+        raise InvalidInput(_("Ce rôle n'existe pas."), code="invalid_role")
+    if role == Role.OWNER and not by.is_owner:
+        raise Forbidden(_("Seul un propriétaire peut nommer un autre propriétaire."), code="owner_required")
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise InvalidInput(_("Indiquez un nom."), code="invalid_name")
+    if len(cleaned) > NAME_MAX_LENGTH:
+        raise InvalidInput(
+            _("Le nom ne doit pas dépasser %(max)d caractères.") % {"max": NAME_MAX_LENGTH}, code="invalid_name"
+        )
+    return cleaned
+
+
+def _clean_slug(slug: str) -> str:
+    cleaned = slug.strip().lower()
+    try:
+        slug_validator(cleaned)
+    except ValidationError:
+        raise InvalidInput(
+            _(
+                "L'identifiant ne peut contenir que des lettres minuscules sans accent, des chiffres et des "
+                "tirets (50 caractères au plus), et pas uniquement des chiffres."
+            ),
+            code="invalid_slug",
+        ) from None
+    return cleaned
+
+
+def _slug_taken() -> Conflict:
+    return Conflict(_("Cet identifiant est déjà pris : choisissez-en un autre."), code="slug_taken")
+
+
+def _available_slug(name: str) -> str:
+    """A free slug derived from the name: "Café Lumière" → "cafe-lumiere", then "cafe-lumiere-2"…"""
+    base = slugify(name)[: SLUG_MAX_LENGTH - 4].strip("-") or "organisation"
+    if base.replace("-", "").isdigit():
+        base = f"org-{base}"[: SLUG_MAX_LENGTH - 4]
+    taken = set(Organization.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def remember_last_organization(*, user: User, organization: Organization) -> None:
+    """Where /app/ takes the user next time. Writes only when it changes."""
+    if user.last_organization_id != organization.pk:
+        User.objects.filter(pk=user.pk).update(last_organization=organization)
+        user.last_organization = organization
+
+
+def _forget_last_organization(user: User, organization: Organization) -> None:
+    User.objects.filter(pk=user.pk, last_organization=organization).update(last_organization=None)
+
+
+def _settle_join_requests(*, user: User, organization: Organization, decided_by: User | None) -> None:
+    """Someone who joined by another way no longer waits for an answer."""
+    JoinRequest.objects.filter(organization=organization, user=user, status=JoinRequest.Status.PENDING).update(
+        status=JoinRequest.Status.APPROVED, decided_at=timezone.now(), decided_by=decided_by
+    )
+
+
+# --- Organizations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_organization(*, user: User, name: str, slug: str = "") -> Organization:
+    """Create an organization owned by `user`. Without a slug, one is derived from the name."""
+    name = _clean_name(name)
+    chosen_slug = _clean_slug(slug) if slug.strip() else ""
+    # A derived slug can lose a race to another creation: try the next free one.
+    for _attempt in range(3):
+        candidate = chosen_slug or _available_slug(name)
+        if chosen_slug and Organization.objects.filter(slug=candidate).exists():
+            raise _slug_taken()
+        try:
+            with transaction.atomic():
+                organization = Organization.objects.create(name=name, slug=candidate)
+            break
+        except IntegrityError:
+            if chosen_slug:
+                raise _slug_taken() from None
+    else:
+        raise _slug_taken()
+    Membership.objects.create(organization=organization, user=user, role=Role.OWNER)
+    remember_last_organization(user=user, organization=organization)
+    record_audit(organization=organization, actor=user, action="organization.created", name=name, slug=candidate)
+    return organization
+
+
+@transaction.atomic
+def update_organization_settings(
+    *,
+    by: Membership,
+    name: str | None = None,
+    slug: str | None = None,
+    allow_join_requests: bool | None = None,
+    require_mfa_for_admins: bool | None = None,
+) -> Organization:
+    """Change any of the given settings (None leaves one as it is)."""
+    _ensure_admin(by)
+    organization, actor = _relock_actor(by)
+    _ensure_admin(actor)
+    wanted: dict[str, Any] = {}
+    if name is not None:
+        wanted["name"] = _clean_name(name)
+    if slug is not None:
+        wanted["slug"] = _clean_slug(slug)
+        if Organization.objects.filter(slug=wanted["slug"]).exclude(pk=organization.pk).exists():
+            raise _slug_taken()
+    if allow_join_requests is not None:
+        wanted["allow_join_requests"] = allow_join_requests
+    if require_mfa_for_admins is not None:
+        wanted["require_mfa_for_admins"] = require_mfa_for_admins
+        # Turning it on without MFA of one's own would lock the admin out of the console at once.
+        if require_mfa_for_admins and not organization.require_mfa_for_admins and not user_has_mfa(actor.user):
+            raise Conflict(
+                _(
+                    "Activez d'abord la double authentification sur votre propre compte, "
+                    "puis exigez-la des administrateurs."
+                ),
+                code="mfa_not_configured",
+            )
+    changes = {
+        field: [getattr(organization, field), value]
+        for field, value in wanted.items()
+        if getattr(organization, field) != value
+    }
+    if not changes:
+        return organization
+    for field, (_old, new) in changes.items():
+        setattr(organization, field, new)
+    try:
+        with transaction.atomic():
+            organization.save(update_fields=list(changes))
+    except IntegrityError:
+        raise _slug_taken() from None
+    record_audit(organization=organization, actor=actor.user, action="organization.settings_changed", changes=changes)
+    return organization
+
+
+# --- Roles and members -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_role(*, by: Membership, user_id: int, role: str) -> Membership:
+    """Give a member another role. Only owners make or unmake owners; the last owner stays."""
+    _ensure_admin(by)
+    organization, actor = _relock_actor(by)
+    _ensure_admin(actor)
+    target = Membership.objects.select_related("user").filter(organization=organization, user_id=user_id).first()
+    if target is None:
+        raise NotFound
+    _ensure_can_grant(actor, role)
+    if target.role == role:
+        return target
+    if target.is_owner and not actor.is_owner:
+        raise Forbidden(_("Seul un propriétaire peut changer le rôle d'un propriétaire."), code="owner_required")
+    if target.is_owner and owners_count(organization) == 1:
+        raise _last_owner()
+    old_role = target.role
+    target.role = role
+    target.save(update_fields=["role"])
+    record_audit(
+        organization=organization,
+        actor=actor.user,
+        action="member.role_changed",
+        target_user=target.user,
+        old_role=old_role,
+        new_role=role,
+    )
+    return target
+
+
+def _last_owner() -> Conflict:
+    return Conflict(
+        _(
+            "Une organisation garde toujours au moins un propriétaire : "
+            "nommez d'abord un autre propriétaire ou transférez la propriété."
+        ),
+        code="last_owner",
+    )
+
+
+@transaction.atomic
+def remove_member(*, by: Membership, user_id: int) -> Membership:
+    """Remove someone from the organization and return their former membership. Removing oneself is leaving it."""
+    if user_id == by.user_id:
+        leave_organization(membership=by)
+        return by
+    _ensure_admin(by)
+    organization, actor = _relock_actor(by)
+    _ensure_admin(actor)
+    target = Membership.objects.select_related("user").filter(organization=organization, user_id=user_id).first()
+    if target is None:
+        raise NotFound
+    if target.is_owner and not actor.is_owner:
+        raise Forbidden(_("Seul un propriétaire peut retirer un propriétaire."), code="owner_required")
+    if target.is_owner and owners_count(organization) == 1:
+        raise _last_owner()
+    target.delete()
+    _forget_last_organization(target.user, organization)
+    record_audit(
+        organization=organization, actor=actor.user, action="member.removed", target_user=target.user, role=target.role
+    )
+    return target
+
+
+@transaction.atomic
+def leave_organization(*, membership: Membership) -> None:
+    organization = _lock_organization(membership.organization_id)
+    current = Membership.objects.filter(pk=membership.pk).first()
+    if current is None:
+        raise NotFound
+    if current.is_owner and owners_count(organization) == 1:
+        raise Conflict(
+            _(
+                "Vous êtes le dernier propriétaire de cette organisation : "
+                "transférez d'abord la propriété à un autre membre."
+            ),
+            code="last_owner",
+        )
+    current.delete()
+    user = membership.user
+    _forget_last_organization(user, organization)
+    record_audit(organization=organization, actor=user, action="member.left", target_user=user, role=current.role)
+
+
+@transaction.atomic
+def transfer_ownership(*, by: Membership, user_id: int) -> Membership:
+    """Make another member owner; the current owner becomes an administrator."""
+    organization, actor = _relock_actor(by)
+    if not actor.is_owner:
+        raise Forbidden(_("Seul un propriétaire peut transférer la propriété."), code="owner_required")
+    target = Membership.objects.select_related("user").filter(organization=organization, user_id=user_id).first()
+    if target is None:
+        raise NotFound
+    if target.pk == actor.pk:
+        raise Conflict(_("Vous êtes déjà propriétaire de cette organisation."), code="already_owner")
+    target.role = Role.OWNER
+    target.save(update_fields=["role"])
+    actor.role = Role.ADMIN
+    actor.save(update_fields=["role"])
+    record_audit(organization=organization, actor=actor.user, action="ownership.transferred", target_user=target.user)
+    return target
+
+
+# --- Invitations -------------------------------------------------------------------------
+
+
+def _clean_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    local, at, domain = cleaned.rpartition("@")
+    if not at or not local or "." not in domain or len(cleaned) > EMAIL_MAX_LENGTH or any(c.isspace() for c in cleaned):
+        raise InvalidInput(_("Saisissez une adresse e-mail valide."), code="invalid_email")
+    return cleaned
+
+
+@transaction.atomic
+def invite_by_email(*, by: Membership, email: str, role: str = Role.MEMBER) -> Invitation:
+    """Invite someone by e-mail. A new invitation to the same address replaces the pending one.
+
+    Side effect: the e-mail is sent after commit.
+    """
+    _ensure_admin(by)
+    _ensure_can_grant(by, role)
+    email = _clean_email(email)
+    organization = by.organization
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise Conflict(_("Cette personne est déjà membre de l'organisation."), code="already_member")
+    now = timezone.now()
+    Invitation.objects.filter(
+        organization=organization, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    raw_token, token_hash = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        organization=organization, email=email, role=role, token_hash=token_hash, created_by=by.user
+    )
+    record_audit(
+        organization=organization, actor=by.user, action="invitation.sent", invitation_id=invitation.pk, role=role
+    )
+    send_invitation_email_on_commit(invitation=invitation, raw_token=raw_token, inviter=by.user)
+    return invitation
+
+
+@transaction.atomic
+def create_invitation_link(*, by: Membership, role: str = Role.MEMBER) -> tuple[Invitation, str]:
+    """A single-use link to share. Returns the raw token: it is shown once and never stored."""
+    _ensure_admin(by)
+    _ensure_can_grant(by, role)
+    raw_token, token_hash = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        organization=by.organization, role=role, token_hash=token_hash, created_by=by.user
+    )
+    record_audit(
+        organization=by.organization,
+        actor=by.user,
+        action="invitation.link_created",
+        invitation_id=invitation.pk,
+        role=role,
+    )
+    return invitation, raw_token
+
+
+@transaction.atomic
+def revoke_invitation(*, by: Membership, invitation_id: int) -> Invitation:
+    _ensure_admin(by)
+    invitation = Invitation.objects.filter(organization_id=by.organization_id, pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound
+    if invitation.accepted_at is not None:
+        raise Conflict(_("Cette invitation a déjà été acceptée."), code="invitation_used")
+    if invitation.revoked_at is not None:
+        return invitation
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record_audit(organization=by.organization, actor=by.user, action="invitation.revoked", invitation_id=invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, user: User, token: str = "", invitation_id: int | None = None) -> Membership:
+    """Join the organization of an invitation, found by its raw token or, for e-mail invitations, by id.
+
+    An e-mail invitation may only be accepted by someone holding that address,
+    verified. The invitation is consumed with a conditional UPDATE, so two
+    concurrent acceptances of the same link cannot both succeed.
+    """
+    invitations = Invitation.objects.select_related("organization")
+    if token:
+        invitation = (
+            invitations.filter(token_hash=hash_token(token)).first() if len(token) <= MAX_TOKEN_LENGTH else None
+        )
+    elif invitation_id is not None:
+        invitation = invitations.filter(pk=invitation_id).exclude(email="").first()
+    else:
+        invitation = None
+    if invitation is None:
+        raise NotFound(_("Cette invitation n'existe pas."), code="invitation_not_found")
+    problem = invitation_problem(invitation)
+    if problem is not None:
+        raise problem
+    if invitation.email and invitation.email.lower() not in verified_emails_of(user):
+        if invitation_id is not None:
+            raise NotFound(_("Cette invitation n'existe pas."), code="invitation_not_found")
+        raise Forbidden(
+            _(
+                "Cette invitation a été envoyée à une autre adresse e-mail. Connectez-vous avec cette adresse, "
+                "ou ajoutez-la à votre compte et confirmez-la, puis ouvrez à nouveau le lien."
+            ),
+            code="wrong_email",
+        )
+    organization = invitation.organization
+    if Membership.objects.filter(organization=organization, user=user).exists():
+        raise Conflict(_("Vous êtes déjà membre de cette organisation."), code="already_member")
+    now = timezone.now()
+    consumed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(accepted_at=now, accepted_by=user)
+    if not consumed:
+        raise Gone(_("Cette invitation a déjà été utilisée."), code="invitation_used")
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(organization=organization, user=user, role=invitation.role)
+    except IntegrityError:
+        raise Conflict(_("Vous êtes déjà membre de cette organisation."), code="already_member") from None
+    _settle_join_requests(user=user, organization=organization, decided_by=invitation.created_by)
+    remember_last_organization(user=user, organization=organization)
+    record_audit(
+        organization=organization,
+        actor=user,
+        action="invitation.accepted",
+        target_user=user,
+        invitation_id=invitation.pk,
+        role=invitation.role,
+    )
+    membership.organization = organization
+    return membership
+
+
+# --- Join requests -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_to_join(*, user: User, org_ref: Any, message: str = "") -> JoinRequest | None:
+    """Ask to join the organization given by slug (or id).
+
+    Answers the same way whatever happens, so that the caller learns nothing:
+    returns the pending request, or None when the organization does not exist,
+    does not take requests, or already counts the user as a member.
+    """
+    message = message.replace("\x00", "").strip()
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise InvalidInput(
+            _("Le message ne doit pas dépasser %(max)d caractères.") % {"max": MESSAGE_MAX_LENGTH},
+            code="invalid_message",
+        )
+    lookup = organization_lookup(org_ref)
+    organization = Organization.objects.filter(lookup).first() if lookup is not None else None
+    if organization is None or not organization.allow_join_requests:
+        return None
+    if Membership.objects.filter(organization=organization, user=user).exists():
+        return None
+    pending = JoinRequest.objects.filter(organization=organization, user=user, status=JoinRequest.Status.PENDING)
+    existing = pending.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            join_request = JoinRequest.objects.create(organization=organization, user=user, message=message)
+    except IntegrityError:
+        return pending.first()
+    record_audit(
+        organization=organization,
+        actor=user,
+        action="join_request.created",
+        target_user=user,
+        join_request_id=join_request.pk,
+    )
+    return join_request
+
+
+def _decide(*, by: Membership, join_request_id: int, status: str) -> JoinRequest:
+    _ensure_admin(by)
+    join_request = (
+        JoinRequest.objects.select_related("user")
+        .filter(organization_id=by.organization_id, pk=join_request_id)
+        .first()
+    )
+    if join_request is None:
+        raise NotFound
+    now = timezone.now()
+    decided = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
+        status=status, decided_at=now, decided_by=by.user
+    )
+    if not decided:
+        raise Conflict(_("Cette demande a déjà été traitée."), code="join_request_decided")
+    join_request.status, join_request.decided_at, join_request.decided_by = status, now, by.user
+    return join_request
+
+
+@transaction.atomic
+def approve_join_request(*, by: Membership, join_request_id: int) -> JoinRequest:
+    join_request = _decide(by=by, join_request_id=join_request_id, status=JoinRequest.Status.APPROVED)
+    Membership.objects.get_or_create(
+        organization_id=by.organization_id, user=join_request.user, defaults={"role": Role.MEMBER}
+    )
+    record_audit(
+        organization=by.organization,
+        actor=by.user,
+        action="join_request.approved",
+        target_user=join_request.user,
+        join_request_id=join_request.pk,
+    )
+    return join_request
+
+
+@transaction.atomic
+def reject_join_request(*, by: Membership, join_request_id: int) -> JoinRequest:
+    join_request = _decide(by=by, join_request_id=join_request_id, status=JoinRequest.Status.REJECTED)
+    record_audit(
+        organization=by.organization,
+        actor=by.user,
+        action="join_request.rejected",
+        target_user=join_request.user,
+        join_request_id=join_request.pk,
+    )
+    return join_request
+
+
+# --- Verified e-mail domains -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_email_domain(*, by: Membership, domain: str) -> EmailDomain:
+    """Claim an e-mail domain for the organization.
+
+    The proof of control is that the admin holds a verified address at that
+    domain; public webmail domains and domains another organization holds are refused.
+    """
+    _ensure_admin(by)
+    normalized = normalize_domain(domain)
+    if normalized is None:
+        raise InvalidInput(_("Saisissez un nom de domaine, par exemple « acme.fr »."), code="invalid_domain")
+    if normalized not in {domain_of(email) for email in verified_emails_of(by.user)}:
+        raise Forbidden(
+            _(
+                "Vous ne pouvez ajouter que le domaine d'une de vos propres adresses e-mail vérifiées "
+                "(par exemple « %(domain)s » si votre adresse est prenom@%(domain)s)."
+            )
+            % {"domain": normalized},
+            code="domain_not_verified",
+        )
+    if is_public_email_domain(normalized):
+        raise Forbidden(
+            _("« %(domain)s » est une messagerie publique : n'importe qui pourrait rejoindre votre organisation.")
+            % {"domain": normalized},
+            code="public_email_domain",
+        )
+    if EmailDomain.objects.filter(domain=normalized).exists():
+        raise _domain_taken(normalized)
+    try:
+        with transaction.atomic():
+            email_domain = EmailDomain.objects.create(organization=by.organization, domain=normalized, added_by=by.user)
+    except IntegrityError:
+        raise _domain_taken(normalized) from None
+    record_audit(organization=by.organization, actor=by.user, action="domain.added", domain=normalized)
+    return email_domain
+
+
+def _domain_taken(domain: str) -> Conflict:
+    return Conflict(
+        _("Le domaine « %(domain)s » est déjà rattaché à une organisation.") % {"domain": domain},
+        code="domain_taken",
+    )
+
+
+@transaction.atomic
+def remove_email_domain(*, by: Membership, domain_id: int) -> None:
+    _ensure_admin(by)
+    email_domain = EmailDomain.objects.filter(organization_id=by.organization_id, pk=domain_id).first()
+    if email_domain is None:
+        raise NotFound
+    email_domain.delete()
+    record_audit(organization=by.organization, actor=by.user, action="domain.removed", domain=email_domain.domain)
+
+
+@transaction.atomic
+def join_by_verified_domains(*, user: User) -> list[Membership]:
+    """Make the user a member of every organization that holds the domain of one of their verified addresses.
+
+    Called when an address is confirmed and at each login; does nothing for
+    organizations the user already belongs to.
+    """
+    if not user.is_active or user.is_deleted:
+        return []
+    domains = {domain_of(email) for email in verified_emails_of(user)}
+    if not domains:
+        return []
+    claims = (
+        EmailDomain.objects.filter(domain__in=domains)
+        .exclude(organization__memberships__user=user)
+        .select_related("organization")
+    )
+    joined = []
+    for claim in claims:
+        membership, created = Membership.objects.get_or_create(
+            organization=claim.organization, user=user, defaults={"role": Role.MEMBER}
+        )
+        if not created:
+            continue
+        _settle_join_requests(user=user, organization=claim.organization, decided_by=None)
+        record_audit(
+            organization=claim.organization,
+            actor=user,
+            action="member.joined_by_domain",
+            target_user=user,
+            domain=claim.domain,
+        )
+        joined.append(membership)
+    if joined and user.last_organization_id is None:
+        remember_last_organization(user=user, organization=joined[0].organization)
+    return joined
