@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "coworklib.organizations",
     "coworklib.api",
     "coworklib.web",
+    "coworklib.workspaces",
 ]
 
 MIDDLEWARE = [

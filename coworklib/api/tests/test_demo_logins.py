@@ -8,6 +8,7 @@ from django.test import Client
 
 from coworklib.accounts.models import User
 from coworklib.organizations.models import Membership, Organization
+from coworklib.workspaces.models import Workspace
 
 
 def test_seed_demo_creates_the_organizations_and_members_of_the_contract(db: Any) -> None:
@@ -22,6 +23,7 @@ def test_seed_demo_creates_the_organizations_and_members_of_the_contract(db: Any
     assert Membership.objects.filter(organization=demo, role="member").count() == 30
     assert Membership.objects.filter(organization=other, role="member").count() == 5
     assert User.objects.filter(email="member30@demo.coworklib.test").exists()
+    assert Workspace.objects.filter(organization=demo).count() >= 4
 
 
 def test_seed_demo_twice_changes_nothing(db: Any) -> None:

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from coworklib.accounts.models import User
 from coworklib.organizations.models import EmailDomain, JoinRequest, Membership, Organization, Role
+from coworklib.workspaces.demo import seed_demo_workspaces
 
 DEMO_PASSWORD = "coworklib-demo"
 
@@ -67,6 +68,8 @@ class Command(BaseCommand):
                 for number in range(1, member_count + 1):
                     self._user(organization, f"member{number:02d}@{domain}", Role.MEMBER, number, password_hash)
             self._demo_domain_and_requests(password_hash)
+            for slug, *_rest in ORGANIZATIONS:
+                seed_demo_workspaces(Organization.objects.get(slug=slug))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _demo_domain_and_requests(self, password_hash: str) -> None:
