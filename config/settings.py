@@ -110,6 +110,10 @@ _database_url = envstr("DATABASE_URL")
 DATABASES = {
     "default": parse_database_url(_database_url) if _database_url else sqlite_database(DATA_DIR / "coworklib.sqlite3")
 }
+if TESTING and not _database_url:
+    # A file, not SQLite's shared in-memory database: the browser tests' live
+    # server answers from other threads, each with its own connection, as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits and login throttling live here) -------------------------
