@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import struct
 from dataclasses import dataclass
 from typing import IO
 
@@ -52,6 +53,18 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     except (ImageCms.PyCMSError, OSError, ValueError):
         return image  # a broken profile: the raw pixels are the best we have
     return converted if converted is not None else image
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The image turned as its EXIF orientation says; as stored when that metadata is unreadable.
+
+    The EXIF block is dropped in any case (the pixels are re-encoded without it), so
+    a corrupt one only costs the rotation, never the upload.
+    """
+    try:
+        return ImageOps.exif_transpose(image)
+    except (struct.error, ValueError, TypeError, IndexError, KeyError, OSError, SyntaxError):
+        return image
 
 
 def _has_alpha(image: Image.Image) -> bool:
@@ -119,13 +132,14 @@ def process_image(
             source.draft(None, (max_side, max_side))
             source.seek(0)  # the first frame of an animation
             source.load()
-            image = ImageOps.exif_transpose(source)
+            image = _upright(source)
             keep_alpha = _has_alpha(image)
             image = image.convert("RGBA" if keep_alpha else "RGB")
     except Image.DecompressionBombError:
         raise too_many_pixels from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        # Truncated or corrupt data surfaces as any of these from Pillow's decoders.
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error, TypeError, IndexError):
+        # Truncated or corrupt data surfaces as any of these from Pillow's
+        # decoders (struct.error and IndexError from malformed metadata blocks).
         raise not_an_image from None
 
     image = _to_srgb(image)
