@@ -6,6 +6,7 @@ import zoneinfo
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.auth.hashers import acheck_password, check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -135,6 +136,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Picked up after save (accounts.signals) to revoke every API token:
         # a password change must end every way in, not only web sessions.
         self._password_changed = True
+
+    def check_password(self, raw_password: str | None) -> bool:
+        # Django re-hashes a correct password stored with older parameters through
+        # set_password(); that upgrade is not a change of password and must not
+        # revoke the mobile app's tokens (it would log every app out after an upgrade).
+        def upgrade_hash(raw: str) -> None:
+            AbstractBaseUser.set_password(self, raw)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, upgrade_hash)
+
+    async def acheck_password(self, raw_password: str | None) -> bool:
+        async def upgrade_hash(raw: str) -> None:
+            AbstractBaseUser.set_password(self, raw)
+            self._password = None
+            await self.asave(update_fields=["password"])
+
+        return await acheck_password(raw_password, self.password, upgrade_hash)
 
 
 class LegalAcceptance(models.Model):

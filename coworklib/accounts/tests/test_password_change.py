@@ -1,6 +1,8 @@
+import json
 import re
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.test import Client
 
@@ -86,4 +88,20 @@ def test_changing_the_profile_does_not_revoke_tokens(bob: User, client: Client) 
     bob.first_name = "Robert"
     bob.save()
 
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+
+
+def test_upgrading_an_old_password_hash_at_login_keeps_the_api_tokens(bob: User, client: Client) -> None:
+    # Stored with an older hasher, as after a change of hashing parameters.
+    User.objects.filter(pk=bob.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
+    headers = bearer(User.objects.get(pk=bob.pk))
+
+    response = client.post(
+        "/api/v1/auth/token",
+        data=json.dumps({"email": bob.email, "password": PASSWORD}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert User.objects.get(pk=bob.pk).password.startswith("argon2")
     assert client.get("/api/v1/me", headers=headers).status_code == 200
