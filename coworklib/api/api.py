@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -70,6 +71,11 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def on_request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error_response(request, 413, _("La requête est trop volumineuse."), "too_large")
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unparsable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(request, 422, _("Le formulaire envoyé est illisible."), "invalid")
 
 
 @api.exception_handler(Http404)

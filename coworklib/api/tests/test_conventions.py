@@ -7,6 +7,7 @@ from django.test import Client
 
 from conftest import bearer
 from coworklib.accounts.models import User
+from coworklib.workspaces.tests.factories import make_workspace
 
 
 def test_openapi_schema_is_served_and_names_the_contract_paths(db: Any, client: Client) -> None:
@@ -123,3 +124,19 @@ def test_interactive_docs_load_nothing_from_a_third_party_host(db: Any, client: 
 
     assert "cdn" not in html.lower()
     assert "https://" not in html and "http://" not in html
+
+
+def test_a_multipart_body_without_boundary_is_a_422_in_the_error_shape(alice: User, client: Client) -> None:
+    workspace = make_workspace(alice, alice.memberships.get().organization, "Paris", capacity=4)
+
+    response = client.generic(
+        "POST",
+        f"/api/v1/workspaces/{workspace.pk}/photos",
+        b"xx",
+        content_type="multipart/form-data",
+        headers=bearer(alice),
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
+    assert not workspace.photos.exists()
