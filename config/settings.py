@@ -107,6 +107,9 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 _database_url = envstr("DATABASE_URL")
+if not _database_url:
+    # The embedded default keeps its SQLite file in the data folder: make sure it exists.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": parse_database_url(_database_url) if _database_url else sqlite_database(DATA_DIR / "coworklib.sqlite3")
 }

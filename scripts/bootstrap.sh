@@ -3,6 +3,20 @@
 export UV_PYTHON_DOWNLOADS=never
 export UV_PROJECT_ENVIRONMENT="${UV_PROJECT_ENVIRONMENT:-$PWD/.venv}"
 
+# The interpreter for the venv: the pinned 3.12 when there is one, else any Python ≥ 3.12.
+find_python() {
+  local candidate
+  for candidate in python3.12 python3.13 python3.14 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  echo "Coworklib needs Python ≥ 3.12 (none found on PATH)" >&2
+  return 1
+}
+
 find_uv() {
   if command -v uv >/dev/null 2>&1; then
     UV=$(command -v uv)
@@ -10,9 +24,7 @@ find_uv() {
     UV=$PWD/.tools/uv/bin/uv
   else
     echo "→ uv not found: installing it into .tools/uv" >&2
-    local python
-    python=$(command -v python3.12 || command -v python3.13 || command -v python3)
-    "$python" -m venv .tools/uv >&2
+    python3 -m venv .tools/uv >&2
     .tools/uv/bin/python -m pip install --quiet --disable-pip-version-check uv >&2
     UV=$PWD/.tools/uv/bin/uv
   fi
@@ -20,6 +32,6 @@ find_uv() {
 }
 
 find_uv
-"$UV" sync --locked --quiet
+"$UV" sync --locked --quiet --python "$(find_python)"
 PYTHON="$UV_PROJECT_ENVIRONMENT/bin/python"
 export PYTHON

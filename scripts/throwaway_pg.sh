@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${THROWAWAY_PG_DIR:-/tmp/coworklib-pg-test}
 port=${THROWAWAY_PG_PORT:-54329}
+# Debian keeps initdb and pg_ctl out of PATH, under /usr/lib/postgresql/<version>/bin.
+if ! command -v initdb >/dev/null 2>&1; then
+  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$bindir" ] && PATH="$bindir:$PATH"
+fi
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
