@@ -1,23 +1,20 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
 
 from coworklib.api.api import api
+from coworklib.core.media import serve_media
 from coworklib.web.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Uploaded files go through an access check (coworklib/core/media.py), never a plain static route.
+    path("media/<path:name>", serve_media, name="media"),
     path("api/v1/", api.urls),
     path("staff/admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("coworklib.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("coworklib.organizations.urls")),
+    path("", include("coworklib.workspaces.urls")),
     path("", include("coworklib.web.urls")),
 ]
-
-if settings.SERVE_MEDIA:
-    # Media are served by Django in the embedded setup; behind a real web server
-    # or S3, set SERVE_MEDIA=false.
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

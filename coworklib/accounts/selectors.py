@@ -3,7 +3,7 @@
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from coworklib.accounts.models import ApiToken, User
 from coworklib.core.errors import NotFound
@@ -39,3 +39,13 @@ def get_api_token_of(*, user: User, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound()
     return token
+
+
+def may_view_profile_photo(viewer: User, name: str) -> bool:
+    """A portrait is seen by its owner, platform staff, and members of an organization they share."""
+    owner = User.objects.filter(Q(photo=name) | Q(photo_thumbnail=name)).only("pk").first()
+    if owner is None:
+        return False
+    if owner.pk == viewer.pk or viewer.is_staff:
+        return True
+    return Membership.objects.filter(user=viewer, organization__memberships__user=owner).exists()

@@ -64,7 +64,11 @@ def describe(entry: AuditEntry) -> str:
     if action == "join_request.rejected":
         return _("a refusé la demande d'adhésion de %(name)s") % {"name": target}
     if action == "domain.added":
-        return _("a ajouté le domaine vérifié %(domain)s") % {"domain": details.get("domain", "")}
+        return _("a ajouté le domaine %(domain)s") % {"domain": details.get("domain", "")}
+    if action == "domain.verified":
+        if details.get("proof") == "staff":
+            return _("a vérifié le domaine %(domain)s (équipe Coworklib)") % {"domain": details.get("domain", "")}
+        return _("a vérifié le domaine %(domain)s par son enregistrement DNS") % {"domain": details.get("domain", "")}
     if action == "domain.removed":
-        return _("a retiré le domaine vérifié %(domain)s") % {"domain": details.get("domain", "")}
+        return _("a retiré le domaine %(domain)s") % {"domain": details.get("domain", "")}
     return action

@@ -2,11 +2,16 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from coworklib.organizations.models import EmailDomain, Invitation, JoinRequest, Membership, Organization
+from coworklib.core.errors import DomainError
+from coworklib.organizations.models import Departure, EmailDomain, Invitation, JoinRequest, Membership, Organization
+from coworklib.organizations.services import mark_email_domain_verified
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,11 +23,12 @@ class MembershipInline(admin.TabularInline):
 
 
 class EmailDomainInline(admin.TabularInline):
-    # Staff may add any domain (no proof of control asked here, unlike in the console).
+    # Staff may add any domain (no proof of control asked here, unlike in the console);
+    # it starts unverified like any other, until the action of the domain list verifies it.
     model = EmailDomain
     extra = 0
-    fields = ["domain", "added_by", "created_at"]
-    readonly_fields = ["added_by", "created_at"]
+    fields = ["domain", "verified_at", "added_by", "created_at"]
+    readonly_fields = ["verified_at", "added_by", "created_at"]
 
 
 @admin.register(Organization)
@@ -91,13 +97,39 @@ class JoinRequestAdmin(admin.ModelAdmin):
 
 @admin.register(EmailDomain)
 class EmailDomainAdmin(admin.ModelAdmin):
-    list_display = ["domain", "organization", "added_by", "created_at"]
+    list_display = ["domain", "organization", "verified_at", "added_by", "created_at"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["domain", "organization__name", "organization__slug"]
     list_select_related = ["organization", "added_by"]
     raw_id_fields = ["organization"]
-    readonly_fields = ["added_by", "created_at"]
+    # verified_at only changes through the action: verifying also lets people in.
+    fields = ["organization", "domain", "verification_token", "verified_at", "added_by", "created_at"]
+    readonly_fields = ["verification_token", "verified_at", "added_by", "created_at"]
+    actions = ["mark_verified"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         if not change:
             obj.added_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.action(description=gettext_lazy("Marquer comme vérifiés (sans contrôle DNS)"))
+    def mark_verified(self, request: HttpRequest, queryset: QuerySet[EmailDomain]) -> None:
+        for email_domain in queryset.filter(verified_at__isnull=True):
+            try:
+                mark_email_domain_verified(email_domain_id=email_domain.pk, actor=request.user, proof="staff")  # type: ignore[arg-type]
+            except DomainError as exc:
+                self.message_user(request, f"{email_domain.domain} : {exc.detail}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(domain)s est vérifié.") % {"domain": email_domain.domain})
+
+
+@admin.register(Departure)
+class DepartureAdmin(admin.ModelAdmin):
+    """Deleting a departure lets the person join by e-mail domain again."""
+
+    list_display = ["user", "organization", "reason", "departed_at"]
+    list_filter = ["reason"]
+    search_fields = ["user__email", "organization__name", "organization__slug"]
+    list_select_related = ["user", "organization"]
+    raw_id_fields = ["user", "organization"]
+    readonly_fields = ["departed_at"]

@@ -10,7 +10,7 @@ admins). Every status an endpoint can return is declared for the OpenAPI schema.
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
@@ -20,7 +20,7 @@ from coworklib.core.converters import MAX_DATABASE_ID
 from coworklib.core.pagination import BoundedLimitOffsetPagination
 from coworklib.organizations import selectors, services
 from coworklib.organizations.emails import invitation_url
-from coworklib.organizations.models import Invitation, JoinRequest, Membership
+from coworklib.organizations.models import EmailDomain, Invitation, JoinRequest, Membership
 from coworklib.organizations.schemas import (
     AcceptInvitationIn,
     DetailOut,
@@ -40,6 +40,7 @@ from coworklib.organizations.schemas import (
     RoleIn,
     TransferIn,
 )
+from coworklib.organizations.throttling import CreationThrottled
 
 router = Router(tags=["organizations"])
 
@@ -64,13 +65,21 @@ def list_my_organizations(request: HttpRequest) -> QuerySet[Membership]:
     "/organizations",
     response={201: OrganizationOut, **AUTH_ERRORS, 403: ErrorOut, 409: ErrorOut},
     summary="Create an organization (you become its owner)",
+    description=(
+        "409 `slug_taken` when the chosen slug is in use. Each attempt counts: after ten in an hour, "
+        "429 `throttled` with `Retry-After`."
+    ),
 )
-def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[Membership]:
-    organization = services.create_organization(
-        user=request.user,  # type: ignore[arg-type]
-        name=payload.name,
-        slug=payload.slug or "",
-    )
+def create_organization(request: HttpRequest, payload: OrganizationIn, response: HttpResponse) -> Status[Any]:
+    try:
+        organization = services.create_organization(
+            user=request.user,  # type: ignore[arg-type]
+            name=payload.name,
+            slug=payload.slug or "",
+        )
+    except CreationThrottled as exc:
+        response["Retry-After"] = str(exc.retry_after)
+        return Status(429, {"detail": exc.detail, "code": exc.code})
     return Status(201, selectors.get_membership_for_user(request.user, organization.pk))
 
 
@@ -249,13 +258,13 @@ def reject_join_request(request: HttpRequest, org: str, join_request_id: int = _
     return services.reject_join_request(by=membership, join_request_id=join_request_id)
 
 
-# --- Verified e-mail domains ----------------------------------------------------------------------------
+# --- E-mail domains ----------------------------------------------------------------------------
 
 
 @router.get(
     "/organizations/{org}/domains",
     response={200: list[EmailDomainOut], **WRITE_ERRORS},
-    summary="Verified e-mail domains (admin)",
+    summary="E-mail domains, verified or waiting for their DNS record (admin)",
 )
 @paginate(BoundedLimitOffsetPagination)
 def list_domains(request: HttpRequest, org: str) -> Any:
@@ -266,10 +275,12 @@ def list_domains(request: HttpRequest, org: str) -> Any:
 @router.post(
     "/organizations/{org}/domains",
     response={201: EmailDomainOut, **ADMIN_ERRORS},
-    summary="Add a verified e-mail domain (admin)",
+    summary="Claim an e-mail domain (admin); it grants nothing until verified",
     description=(
         "Only the domain of one of your own verified addresses (403 `domain_not_verified`); "
-        "never a public webmail domain (403 `public_email_domain`); 409 `domain_taken` if already claimed."
+        "never a public webmail domain (403 `public_email_domain`); 409 `domain_taken` if your organization "
+        "already lists it or another one verified it. The domain starts unverified: publish `dns_record`, "
+        "then call `POST .../domains/{id}/verify`."
     ),
 )
 def add_domain(request: HttpRequest, org: str, payload: EmailDomainIn) -> Status[Any]:
@@ -277,10 +288,27 @@ def add_domain(request: HttpRequest, org: str, payload: EmailDomainIn) -> Status
     return Status(201, services.add_email_domain(by=membership, domain=payload.domain))
 
 
+@router.post(
+    "/organizations/{org}/domains/{domain_id}/verify",
+    response={200: EmailDomainOut, **ADMIN_ERRORS, 503: ErrorOut},
+    summary="Verify an e-mail domain by its DNS record (admin)",
+    description=(
+        "Looks up the TXT record `dns_record` and, when it is published, verifies the domain: people with a "
+        "verified address there join the organization (except those who left it or were removed). "
+        "200 also when already verified; 409 `domain_not_proven` when the record is not found (yet); "
+        "409 `domain_taken` when another organization verified the domain first; 503 `dns_unavailable` "
+        "when the name server did not answer."
+    ),
+)
+def verify_domain(request: HttpRequest, org: str, domain_id: int = _id()) -> EmailDomain:
+    membership = selectors.get_admin_membership_for_user(request.user, org)
+    return services.verify_email_domain(by=membership, domain_id=domain_id)
+
+
 @router.delete(
     "/organizations/{org}/domains/{domain_id}",
     response={204: None, **ADMIN_ERRORS},
-    summary="Remove a verified e-mail domain (admin)",
+    summary="Remove an e-mail domain (admin); members who joined through it stay",
 )
 def remove_domain(request: HttpRequest, org: str, domain_id: int = _id()) -> Status[None]:
     membership = selectors.get_admin_membership_for_user(request.user, org)

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 def invitation_url(raw_token: str) -> str:
-    return settings.SITE_URL + reverse("organizations:invitation", args=[raw_token])
+    return settings.SITE_URL + reverse("organizations:invitation_link", args=[raw_token])
 
 
 def _language_for(email: str) -> str:

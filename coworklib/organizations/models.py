@@ -138,18 +138,85 @@ class JoinRequest(models.Model):
         return f"{self.user} → {self.organization} ({self.status})"
 
 
+def new_domain_verification_token() -> str:
+    # 160 random bits in lower-case hex: DNS consoles keep it intact whatever
+    # they do to case, and nobody can guess the record another organization needs.
+    return secrets.token_hex(20)
+
+
 class EmailDomain(models.Model):
-    """A verified e-mail domain: users whose verified address is at it join automatically."""
+    """An e-mail domain an organization claims: once verified, users whose verified address is at it join.
+
+    A claim grants nothing until `verified_at` is set, which takes proof that
+    the organization controls the domain's DNS (services.verify_email_domain)
+    or platform staff's word (the Django admin). Several organizations may
+    claim the same domain, so that a squatter cannot block its real owner, but
+    only one of them can verify it.
+    """
+
+    VERIFICATION_RECORD_PREFIX = "_coworklib-verification"
+    VERIFICATION_VALUE_PREFIX = "coworklib-verification="
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="email_domains")
-    domain = models.CharField(_("domaine"), max_length=253, unique=True)
+    domain = models.CharField(_("domaine"), max_length=253)
+    verification_token = models.CharField(
+        _("jeton de vérification"), max_length=64, default=new_domain_verification_token, editable=False
+    )
+    verified_at = models.DateTimeField(_("vérifié le"), null=True, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("domaine e-mail vérifié")
-        verbose_name_plural = _("domaines e-mail vérifiés")
+        verbose_name = _("domaine e-mail")
+        verbose_name_plural = _("domaines e-mail")
         ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "domain"], name="unique_email_domain_per_organization"),
+            models.UniqueConstraint(
+                fields=["domain"], condition=Q(verified_at__isnull=False), name="one_organization_per_verified_domain"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def record_name(self) -> str:
+        """The DNS name of the TXT record that proves control of the domain."""
+        return f"{self.VERIFICATION_RECORD_PREFIX}.{self.domain}"
+
+    @property
+    def record_value(self) -> str:
+        return f"{self.VERIFICATION_VALUE_PREFIX}{self.verification_token}"
+
+
+class Departure(models.Model):
+    """Someone who left an organization or was removed from it.
+
+    Joining by e-mail domain never brings them back: otherwise a removal would
+    undo itself the next time one of their addresses or the domain is verified.
+    An invitation they accept or a join request an admin approves does bring
+    them back, and deletes this row.
+    """
+
+    class Reason(models.TextChoices):
+        REMOVED = "removed", _("Retiré par un administrateur")
+        LEFT = "left", _("Parti de lui-même")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="departures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_departures")
+    reason = models.CharField(_("motif"), max_length=16, choices=Reason.choices)
+    departed_at = models.DateTimeField(_("parti le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("départ")
+        verbose_name_plural = _("départs")
+        ordering = ["-departed_at"]
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="unique_departure")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.organization} ({self.reason})"

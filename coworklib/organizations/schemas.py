@@ -13,7 +13,7 @@ from pydantic import BaseModel, StringConstraints
 
 from coworklib.accounts.models import User
 from coworklib.core.converters import MAX_DATABASE_ID
-from coworklib.organizations.models import Invitation, JoinRequest, Membership
+from coworklib.organizations.models import EmailDomain, Invitation, JoinRequest, Membership
 
 RoleName = Literal["owner", "admin", "member"]
 
@@ -172,10 +172,27 @@ class EmailDomainIn(InputSchema):
     domain: Annotated[str, StringConstraints(max_length=253, pattern=DomainPattern)]
 
 
+class DnsRecordOut(Schema):
+    name: str = Field(description="The name to publish the record at: `_coworklib-verification.<domain>`.")
+    type: Literal["TXT"]
+    value: str = Field(description="`coworklib-verification=<token>`, the token being this claim's own.")
+
+
 class EmailDomainOut(Schema):
     id: int
     domain: str
+    verified: bool = Field(description="Only a verified domain lets people with an address there join.")
+    verified_at: datetime | None
     created_at: datetime
+    dns_record: DnsRecordOut = Field(description="The TXT record that proves control of the domain.")
+
+    @staticmethod
+    def resolve_verified(obj: EmailDomain) -> bool:
+        return obj.is_verified
+
+    @staticmethod
+    def resolve_dns_record(obj: EmailDomain) -> dict[str, str]:
+        return {"name": obj.record_name, "type": "TXT", "value": obj.record_value}
 
 
 class DetailOut(Schema):

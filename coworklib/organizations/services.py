@@ -14,13 +14,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coworklib.accounts.models import User, hash_token
 from coworklib.core.audit import record_audit
-from coworklib.core.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
-from coworklib.organizations.domains import domain_of, is_public_email_domain, normalize_domain
+from coworklib.core.errors import Conflict, DomainError, Forbidden, Gone, InvalidInput, NotFound
+from coworklib.organizations.domains import (
+    DnsLookupError,
+    domain_of,
+    is_public_email_domain,
+    lookup_txt_records,
+    normalize_domain,
+)
 from coworklib.organizations.emails import send_invitation_email_on_commit
 from coworklib.organizations.models import (
+    Departure,
     EmailDomain,
     Invitation,
     JoinRequest,
@@ -37,6 +45,7 @@ from coworklib.organizations.selectors import (
     user_has_mfa,
     verified_emails_of,
 )
+from coworklib.organizations.throttling import consume_creation_attempt
 
 NAME_MAX_LENGTH = 120
 SLUG_MAX_LENGTH = 50
@@ -135,14 +144,35 @@ def _settle_join_requests(*, user: User, organization: Organization, decided_by:
     )
 
 
+def _record_departure(*, user: User, organization: Organization, reason: str) -> None:
+    Departure.objects.update_or_create(
+        organization=organization, user=user, defaults={"reason": reason, "departed_at": timezone.now()}
+    )
+
+
+def _forget_departure(*, user: User, organization: Organization) -> None:
+    """Someone an admin let back in (invitation, approved request) is a member like any other again."""
+    Departure.objects.filter(organization=organization, user=user).delete()
+
+
 # --- Organizations -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def create_organization(*, user: User, name: str, slug: str = "") -> Organization:
-    """Create an organization owned by `user`. Without a slug, one is derived from the name."""
+    """Create an organization owned by `user`. Without a slug, one is derived from the name.
+
+    Each well-formed attempt counts towards the creator's allowance
+    (throttling.consume_creation_attempt, CreationThrottled when none is left),
+    so it is counted before the transaction and survives a refusal.
+    """
     name = _clean_name(name)
     chosen_slug = _clean_slug(slug) if slug.strip() else ""
+    consume_creation_attempt(user_id=user.pk)
+    return _create_organization(user=user, name=name, chosen_slug=chosen_slug)
+
+
+@transaction.atomic
+def _create_organization(*, user: User, name: str, chosen_slug: str) -> Organization:
     # A derived slug can lose a race to another creation: try the next free one.
     for _attempt in range(3):
         candidate = chosen_slug or _available_slug(name)
@@ -275,6 +305,7 @@ def remove_member(*, by: Membership, user_id: int) -> Membership:
         raise _last_owner()
     target.delete()
     _forget_last_organization(target.user, organization)
+    _record_departure(user=target.user, organization=organization, reason=Departure.Reason.REMOVED)
     record_audit(
         organization=organization, actor=actor.user, action="member.removed", target_user=target.user, role=target.role
     )
@@ -298,6 +329,7 @@ def leave_organization(*, membership: Membership) -> None:
     current.delete()
     user = membership.user
     _forget_last_organization(user, organization)
+    _record_departure(user=user, organization=organization, reason=Departure.Reason.LEFT)
     record_audit(organization=organization, actor=user, action="member.left", target_user=user, role=current.role)
 
 
@@ -398,8 +430,11 @@ def accept_invitation(*, user: User, token: str = "", invitation_id: int | None 
     """Join the organization of an invitation, found by its raw token or, for e-mail invitations, by id.
 
     An e-mail invitation may only be accepted by someone holding that address,
-    verified. The invitation is consumed with a conditional UPDATE, so two
-    concurrent acceptances of the same link cannot both succeed.
+    verified. By id, one addressed to anyone else is NotFound before anything
+    about its state is told: ids are guessable, and "revoked" or "expired"
+    would confirm to a stranger that an invitation exists. The invitation is
+    consumed with a conditional UPDATE, so two concurrent acceptances of the
+    same link cannot both succeed.
     """
     invitations = Invitation.objects.select_related("organization")
     if token:
@@ -412,12 +447,13 @@ def accept_invitation(*, user: User, token: str = "", invitation_id: int | None 
         invitation = None
     if invitation is None:
         raise NotFound(_("Cette invitation n'existe pas."), code="invitation_not_found")
+    addressed_to_someone_else = bool(invitation.email) and invitation.email.lower() not in verified_emails_of(user)
+    if addressed_to_someone_else and invitation_id is not None:
+        raise NotFound(_("Cette invitation n'existe pas."), code="invitation_not_found")
     problem = invitation_problem(invitation)
     if problem is not None:
         raise problem
-    if invitation.email and invitation.email.lower() not in verified_emails_of(user):
-        if invitation_id is not None:
-            raise NotFound(_("Cette invitation n'existe pas."), code="invitation_not_found")
+    if addressed_to_someone_else:
         raise Forbidden(
             _(
                 "Cette invitation a été envoyée à une autre adresse e-mail. Connectez-vous avec cette adresse, "
@@ -440,6 +476,7 @@ def accept_invitation(*, user: User, token: str = "", invitation_id: int | None 
     except IntegrityError:
         raise Conflict(_("Vous êtes déjà membre de cette organisation."), code="already_member") from None
     _settle_join_requests(user=user, organization=organization, decided_by=invitation.created_by)
+    _forget_departure(user=user, organization=organization)
     remember_last_organization(user=user, organization=organization)
     record_audit(
         organization=organization,
@@ -520,6 +557,7 @@ def approve_join_request(*, by: Membership, join_request_id: int) -> JoinRequest
     Membership.objects.get_or_create(
         organization_id=by.organization_id, user=join_request.user, defaults={"role": Role.MEMBER}
     )
+    _forget_departure(user=join_request.user, organization=by.organization)
     record_audit(
         organization=by.organization,
         actor=by.user,
@@ -543,15 +581,17 @@ def reject_join_request(*, by: Membership, join_request_id: int) -> JoinRequest:
     return join_request
 
 
-# --- Verified e-mail domains -------------------------------------------------------------------------
+# --- E-mail domains -------------------------------------------------------------------------
 
 
 @transaction.atomic
 def add_email_domain(*, by: Membership, domain: str) -> EmailDomain:
-    """Claim an e-mail domain for the organization.
+    """Claim an e-mail domain for the organization. The claim grants nothing until verified.
 
-    The proof of control is that the admin holds a verified address at that
-    domain; public webmail domains and domains another organization holds are refused.
+    The admin must hold a verified address at the domain, and public webmail
+    domains are refused. Other organizations' unverified claims do not stand in
+    the way (a squatter must not block the real owner); a domain another
+    organization has verified does.
     """
     _ensure_admin(by)
     normalized = normalize_domain(domain)
@@ -572,7 +612,12 @@ def add_email_domain(*, by: Membership, domain: str) -> EmailDomain:
             % {"domain": normalized},
             code="public_email_domain",
         )
-    if EmailDomain.objects.filter(domain=normalized).exists():
+    if EmailDomain.objects.filter(domain=normalized, organization_id=by.organization_id).exists():
+        raise Conflict(
+            _("Le domaine « %(domain)s » figure déjà dans la liste de votre organisation.") % {"domain": normalized},
+            code="domain_taken",
+        )
+    if EmailDomain.objects.filter(domain=normalized, verified_at__isnull=False).exists():
         raise _domain_taken(normalized)
     try:
         with transaction.atomic():
@@ -585,9 +630,95 @@ def add_email_domain(*, by: Membership, domain: str) -> EmailDomain:
 
 def _domain_taken(domain: str) -> Conflict:
     return Conflict(
-        _("Le domaine « %(domain)s » est déjà rattaché à une organisation.") % {"domain": domain},
+        _("Le domaine « %(domain)s » est déjà vérifié par une autre organisation.") % {"domain": domain},
         code="domain_taken",
     )
+
+
+class DnsUnavailable(DomainError):
+    status = 503
+    code = "dns_unavailable"
+    default_detail = gettext_lazy(
+        "Le serveur DNS n'a pas répondu : nous n'avons pas pu chercher l'enregistrement. Réessayez dans un instant."
+    )
+
+
+def verify_email_domain(*, by: Membership, domain_id: int) -> EmailDomain:
+    """Look for the domain's TXT record and, when it holds the claim's token, verify the claim.
+
+    Not atomic as a whole, on purpose: the DNS lookup (up to
+    domains.DNS_TIMEOUT_SECONDS) happens before any transaction, so that no
+    database lock is held while waiting for a name server. Raises Conflict
+    `domain_not_proven` when the record is missing, DnsUnavailable when the
+    name server did not answer. Verifying an already verified claim returns it.
+    """
+    _ensure_admin(by)
+    email_domain = EmailDomain.objects.filter(organization_id=by.organization_id, pk=domain_id).first()
+    if email_domain is None:
+        raise NotFound
+    if email_domain.is_verified:
+        return email_domain
+    try:
+        records = lookup_txt_records(email_domain.record_name)
+    except DnsLookupError:
+        raise DnsUnavailable from None
+    if email_domain.record_value not in {record.strip() for record in records}:
+        raise Conflict(
+            _(
+                "L'enregistrement TXT « %(value)s » est introuvable sur %(name)s. Publiez-le chez l'hébergeur "
+                "DNS du domaine puis réessayez : une modification DNS peut mettre quelques minutes, parfois "
+                "quelques heures, à se propager."
+            )
+            % {"value": email_domain.record_value, "name": email_domain.record_name},
+            code="domain_not_proven",
+        )
+    return mark_email_domain_verified(email_domain_id=email_domain.pk, actor=by.user, proof="dns")
+
+
+@transaction.atomic
+def mark_email_domain_verified(*, email_domain_id: int, actor: User | None, proof: str) -> EmailDomain:
+    """Verify a claim once its proof is established, then let in everyone who holds a verified address there.
+
+    `proof` says how it was established, for the audit log: "dns" (the TXT
+    record) or "staff" (platform staff, in the Django admin). Holds the claim's
+    row lock while it joins people.
+    """
+    claim = (
+        EmailDomain.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .filter(pk=email_domain_id)
+        .first()
+    )
+    if claim is None:
+        raise NotFound
+    if claim.is_verified:
+        return claim
+    if EmailDomain.objects.filter(domain=claim.domain, verified_at__isnull=False).exists():
+        raise _domain_taken(claim.domain)
+    claim.verified_at = timezone.now()
+    try:
+        with transaction.atomic():
+            claim.save(update_fields=["verified_at"])
+    except IntegrityError:
+        raise _domain_taken(claim.domain) from None
+    record_audit(
+        organization=claim.organization, actor=actor, action="domain.verified", domain=claim.domain, proof=proof
+    )
+    holders = (
+        User.objects.filter(
+            is_active=True,
+            deleted_at__isnull=True,
+            emailaddress__verified=True,
+            emailaddress__email__iendswith=f"@{claim.domain}",
+        )
+        .exclude(memberships__organization=claim.organization)
+        .exclude(organization_departures__organization=claim.organization)
+        .distinct()
+        .order_by("pk")
+    )
+    for user in holders:
+        _join_by_domain(user=user, claim=claim)
+    return claim
 
 
 @transaction.atomic
@@ -600,12 +731,35 @@ def remove_email_domain(*, by: Membership, domain_id: int) -> None:
     record_audit(organization=by.organization, actor=by.user, action="domain.removed", domain=email_domain.domain)
 
 
+def _join_by_domain(*, user: User, claim: EmailDomain) -> Membership | None:
+    """Make `user` a member through the verified `claim`; None if they already were."""
+    membership, created = Membership.objects.get_or_create(
+        organization=claim.organization, user=user, defaults={"role": Role.MEMBER}
+    )
+    if not created:
+        return None
+    _settle_join_requests(user=user, organization=claim.organization, decided_by=None)
+    record_audit(
+        organization=claim.organization,
+        actor=user,
+        action="member.joined_by_domain",
+        target_user=user,
+        domain=claim.domain,
+    )
+    if user.last_organization_id is None:
+        remember_last_organization(user=user, organization=claim.organization)
+    membership.organization = claim.organization
+    return membership
+
+
 @transaction.atomic
 def join_by_verified_domains(*, user: User) -> list[Membership]:
-    """Make the user a member of every organization that holds the domain of one of their verified addresses.
+    """Make the user a member of every organization that verified the domain of one of their verified addresses.
 
-    Called when an address is confirmed and at each login; does nothing for
-    organizations the user already belongs to.
+    Called when one of their addresses is confirmed (signals); the other way in
+    is the domain being verified (mark_email_domain_verified). Never at login:
+    nothing changed then. Skips organizations the user already belongs to, and
+    those they left or were removed from (Departure).
     """
     if not user.is_active or user.is_deleted:
         return []
@@ -613,26 +767,15 @@ def join_by_verified_domains(*, user: User) -> list[Membership]:
     if not domains:
         return []
     claims = (
-        EmailDomain.objects.filter(domain__in=domains)
+        EmailDomain.objects.filter(domain__in=domains, verified_at__isnull=False)
         .exclude(organization__memberships__user=user)
+        .exclude(organization__departures__user=user)
         .select_related("organization")
+        .order_by("domain")
     )
     joined = []
     for claim in claims:
-        membership, created = Membership.objects.get_or_create(
-            organization=claim.organization, user=user, defaults={"role": Role.MEMBER}
-        )
-        if not created:
-            continue
-        _settle_join_requests(user=user, organization=claim.organization, decided_by=None)
-        record_audit(
-            organization=claim.organization,
-            actor=user,
-            action="member.joined_by_domain",
-            target_user=user,
-            domain=claim.domain,
-        )
-        joined.append(membership)
-    if joined and user.last_organization_id is None:
-        remember_last_organization(user=user, organization=joined[0].organization)
+        membership = _join_by_domain(user=user, claim=claim)
+        if membership is not None:
+            joined.append(membership)
     return joined

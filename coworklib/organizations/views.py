@@ -15,7 +15,8 @@ from django.core.paginator import Page, Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,7 +37,10 @@ from coworklib.organizations.forms import (
     TransferOwnershipForm,
 )
 from coworklib.organizations.models import Membership, Role
+from coworklib.organizations.throttling import CreationThrottled
 
+# Where an invitation link's token waits while its holder signs up or logs in.
+INVITATION_TOKEN_SESSION_KEY = "organizations:invitation_token"
 DIRECTORY_PAGE_SIZE = 24
 CONSOLE_PAGE_SIZE = 50
 ACTIVITY_PAGE_SIZE = 50
@@ -77,6 +81,7 @@ def overview_context(user: Any) -> dict[str, Any]:
 def create_organization(request: HttpRequest) -> HttpResponse:
     form = OrganizationCreateForm(request.POST or None)
     status = 200
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             organization = services.create_organization(
@@ -84,13 +89,19 @@ def create_organization(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 slug=form.cleaned_data["slug"],
             )
+        except CreationThrottled as exc:
+            _form_error(form, exc)
+            status, retry_after = exc.status, exc.retry_after
         except DomainError as exc:
             _form_error(form, exc, "slug" if exc.code in {"slug_taken", "invalid_slug"} else "name")
             status = exc.status
         else:
             messages.success(request, _("Votre organisation « %(name)s » est créée.") % {"name": organization.name})
             return redirect("organizations:home", slug=organization.slug)
-    return _render_form(request, "organizations/create.html", {"form": form}, status=status)
+    response = _render_form(request, "organizations/create.html", {"form": form}, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required
@@ -119,8 +130,25 @@ def join(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return _render_form(request, "organizations/join.html", {"form": form})
 
 
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """The page an invitation link opens: who invites you, and a button to accept."""
+def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Where an invitation link lands: keep its token in the session and go on at once to /invite/.
+
+    Web server access logs, the Referer sent to other sites and the `next` of
+    sign-up and login all record URLs: the token must appear in this one
+    request only, never in the page the person then reads and sends forms from.
+    """
+    if len(token) <= selectors.MAX_TOKEN_LENGTH:
+        request.session[INVITATION_TOKEN_SESSION_KEY] = token
+    else:
+        request.session.pop(INVITATION_TOKEN_SESSION_KEY, None)
+    response = redirect("organizations:invitation")
+    add_never_cache_headers(response)
+    return response
+
+
+def invitation(request: HttpRequest) -> HttpResponse:
+    """The invitation whose link was opened in this session: who invites you, and a button to accept."""
+    token = request.session.get(INVITATION_TOKEN_SESSION_KEY, "")
     try:
         found = selectors.get_invitation_by_token(token)
     except NotFound:
@@ -134,7 +162,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             status=problem.status,
         )
     if not request.user.is_authenticated:
-        next_query = urlencode({"next": request.path})
+        next_query = urlencode({"next": reverse("organizations:invitation")})
         return render(
             request,
             "organizations/invitation.html",
@@ -150,6 +178,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 {"invitation": found, "error": exc},
                 status=exc.status,
             )
+        request.session.pop(INVITATION_TOKEN_SESSION_KEY, None)
         messages.success(request, _("Bienvenue dans « %(name)s » !") % {"name": membership.organization.name})
         return redirect("organizations:home", slug=membership.organization.slug)
     user = request.user
@@ -468,7 +497,10 @@ def console_domains(request: HttpRequest, membership: Membership) -> HttpRespons
         else:
             messages.success(
                 request,
-                _("Les personnes ayant une adresse vérifiée en @%(domain)s rejoindront l'organisation automatiquement.")
+                _(
+                    "Domaine %(domain)s ajouté. Publiez l'enregistrement DNS indiqué, puis cliquez sur "
+                    "« Vérifier maintenant » : d'ici là, il ne donne accès à rien."
+                )
                 % {"domain": email_domain.domain},
             )
             return redirect("organizations:console_domains", slug=membership.organization.slug)
@@ -480,6 +512,27 @@ def console_domains(request: HttpRequest, membership: Membership) -> HttpRespons
         {"form": form, "domains": list(selectors.email_domains(membership.organization)), "own_domains": own_domains},
         status=status,
     )
+
+
+@organization_view(admin=True)
+@require_POST
+def console_verify_domain(request: HttpRequest, membership: Membership, domain_id: int) -> HttpResponse:
+    try:
+        email_domain = services.verify_email_domain(by=membership, domain_id=domain_id)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            _(
+                "Le domaine %(domain)s est vérifié : les personnes ayant une adresse vérifiée en @%(domain)s "
+                "rejoignent l'organisation automatiquement."
+            )
+            % {"domain": email_domain.domain},
+        )
+    return redirect("organizations:console_domains", slug=membership.organization.slug)
 
 
 @organization_view(admin=True)

@@ -1,11 +1,12 @@
 """The Django admin for platform staff."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 
 from coworklib.accounts.models import User
 from coworklib.core.models import AuditEntry
-from coworklib.organizations.models import EmailDomain, Invitation, JoinRequest, Membership, Organization
+from coworklib.organizations.models import Departure, EmailDomain, Invitation, JoinRequest, Membership, Organization
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def objects(acme: Organization, alice: User, dave: User) -> dict[str, int]:
         "invitation": invitation.pk,
         "joinrequest": JoinRequest.objects.create(organization=acme, user=dave).pk,
         "emaildomain": EmailDomain.objects.create(organization=acme, domain="acme.test").pk,
+        "departure": Departure.objects.create(organization=acme, user=dave, reason=Departure.Reason.LEFT).pk,
         "auditentry": AuditEntry.objects.create(organization=acme, actor=alice, action="member.left").pk,
     }
 
@@ -36,6 +38,7 @@ def objects(acme: Organization, alice: User, dave: User) -> dict[str, int]:
         ("organizations", "invitation"),
         ("organizations", "joinrequest"),
         ("organizations", "emaildomain"),
+        ("organizations", "departure"),
         ("core", "auditentry"),
     ],
 )
@@ -76,3 +79,36 @@ def test_staff_can_add_any_domain(staff_client: Client, acme: Organization) -> N
     assert email_domain.domain == "acme-group.test"
     assert email_domain.added_by is not None
     assert email_domain.added_by.email == "staff@coworklib.test"
+
+
+def test_a_domain_staff_add_starts_unverified(staff_client: Client, acme: Organization) -> None:
+    staff_client.post(
+        "/staff/admin/organizations/emaildomain/add/",
+        {"organization": acme.pk, "domain": "acme-group.test", "verified_at": "2026-01-01 00:00:00"},
+    )
+
+    assert EmailDomain.objects.get().verified_at is None
+
+
+def test_staff_mark_a_domain_verified_and_its_people_join(
+    staff_client: Client, acme: Organization, globex: Organization, olivia: User, dave: User
+) -> None:
+    EmailAddress.objects.create(user=dave, email="dave@globex.test", verified=True)
+    email_domain = EmailDomain.objects.create(organization=globex, domain="globex.test")
+    squatted = EmailDomain.objects.create(organization=acme, domain="globex.test")
+
+    for selected in (email_domain, squatted):
+        response = staff_client.post(
+            "/staff/admin/organizations/emaildomain/",
+            {"action": "mark_verified", "_selected_action": [selected.pk]},
+            follow=True,
+        )
+
+    email_domain.refresh_from_db()
+    squatted.refresh_from_db()
+    assert response.status_code == 200
+    assert email_domain.verified_at is not None
+    assert squatted.verified_at is None  # only one organization can hold a verified domain
+    assert "déjà vérifié par une autre organisation" in response.content.decode()
+    assert Membership.objects.filter(organization=globex, user=dave).exists()
+    assert AuditEntry.objects.get(action="domain.verified").details == {"domain": "globex.test", "proof": "staff"}

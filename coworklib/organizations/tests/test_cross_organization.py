@@ -43,6 +43,7 @@ def _acme_api_calls(acme: Organization, objects: dict[str, Any]) -> list[tuple[s
             ("POST", f"/organizations/{ref}/join-requests/{objects['join_request'].pk}/reject", None),
             ("GET", f"/organizations/{ref}/domains", None),
             ("POST", f"/organizations/{ref}/domains", {"domain": "globex.test"}),
+            ("POST", f"/organizations/{ref}/domains/{objects['domain'].pk}/verify", None),
             ("DELETE", f"/organizations/{ref}/domains/{objects['domain'].pk}", None),
         ]
     return calls
@@ -54,7 +55,7 @@ def _snapshot() -> tuple[Any, ...]:
         list(Membership.objects.values_list("organization_id", "user_id", "role").order_by("pk")),
         list(Invitation.objects.values_list("pk", "revoked_at", "accepted_at").order_by("pk")),
         list(JoinRequest.objects.values_list("pk", "status").order_by("pk")),
-        list(EmailDomain.objects.values_list("domain", flat=True).order_by("pk")),
+        list(EmailDomain.objects.values_list("domain", "verified_at").order_by("pk")),
     )
 
 
@@ -94,6 +95,7 @@ def test_acme_object_ids_passed_through_globex_are_not_found(
         ("DELETE", f"/organizations/globex/invitations/{acme_objects['invitation'].pk}", None),
         ("POST", f"/organizations/globex/join-requests/{acme_objects['join_request'].pk}/approve", None),
         ("POST", f"/organizations/globex/join-requests/{acme_objects['join_request'].pk}/reject", None),
+        ("POST", f"/organizations/globex/domains/{acme_objects['domain'].pk}/verify", None),
         ("DELETE", f"/organizations/globex/domains/{acme_objects['domain'].pk}", None),
     ]
 
@@ -141,6 +143,7 @@ def _acme_form_posts(objects: dict[str, Any]) -> list[tuple[str, dict[str, Any]]
         (f"/o/acme/console/join-requests/{objects['join_request'].pk}/approve/", {}),
         (f"/o/acme/console/join-requests/{objects['join_request'].pk}/reject/", {}),
         ("/o/acme/console/domains/", {"domain": "globex.test"}),
+        (f"/o/acme/console/domains/{objects['domain'].pk}/verify/", {}),
         (f"/o/acme/console/domains/{objects['domain'].pk}/remove/", {}),
         ("/o/acme/console/settings/", {"name": "Pwned", "slug": "pwned"}),
     ]
@@ -177,6 +180,7 @@ def test_acme_object_ids_through_globex_console_are_not_found(
         f"/o/globex/console/invitations/{acme_objects['invitation'].pk}/revoke/",
         f"/o/globex/console/join-requests/{acme_objects['join_request'].pk}/approve/",
         f"/o/globex/console/join-requests/{acme_objects['join_request'].pk}/reject/",
+        f"/o/globex/console/domains/{acme_objects['domain'].pk}/verify/",
         f"/o/globex/console/domains/{acme_objects['domain'].pk}/remove/",
     ):
         assert client.post(path, {"role": "admin"}).status_code == 404, path

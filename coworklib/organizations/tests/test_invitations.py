@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from coworklib.accounts.models import User, hash_token
-from coworklib.core.errors import Conflict, Forbidden, Gone
+from coworklib.core.errors import Conflict, Forbidden, Gone, NotFound
 from coworklib.core.models import AuditEntry
 from coworklib.organizations.models import Invitation, JoinRequest, Membership, Organization, Role
 from coworklib.organizations.services import (
@@ -28,6 +28,12 @@ from coworklib.organizations.tests.conftest import Api
 
 def _admin(organization: Organization, user: User) -> Membership:
     return Membership.objects.select_related("organization", "user").get(organization=organization, user=user)
+
+
+def open_link(client: Client, raw_token: str) -> None:
+    """Follow an invitation link the way a browser does: it lands on /invite/, the token kept in the session."""
+    response = client.get(f"/invite/{raw_token}/")
+    assert (response.status_code, response["Location"]) == (302, "/invite/")
 
 
 @pytest.fixture
@@ -324,20 +330,35 @@ def test_api_accept_answers_410_for_a_used_link(
 # --- The invitation page ------------------------------------------------------------------------
 
 
+def test_the_link_moves_at_once_to_an_address_without_the_token(client: Client, link: tuple[Invitation, str]) -> None:
+    response = client.get(f"/invite/{link[1]}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/invite/"
+    assert link[1] not in response["Location"]
+    assert "no-store" in response["Cache-Control"]
+    assert link[0].accepted_at is None
+
+
 def test_invitation_page_shows_the_organization_to_anonymous_visitors_with_signup_and_login(
     client: Client, link: tuple[Invitation, str]
 ) -> None:
-    response = client.get(f"/invite/{link[1]}/")
+    open_link(client, link[1])
+
+    response = client.get("/invite/")
 
     content = response.content.decode()
     assert response.status_code == 200
     assert "Acme" in content
-    assert f"/accounts/signup/?next=%2Finvite%2F{link[1]}%2F" in content
-    assert f"/accounts/login/?next=%2Finvite%2F{link[1]}%2F" in content
+    assert "/accounts/signup/?next=%2Finvite%2F" in content
+    assert "/accounts/login/?next=%2Finvite%2F" in content
+    assert link[1] not in content
 
 
 def test_anonymous_post_on_invitation_page_changes_nothing(client: Client, link: tuple[Invitation, str]) -> None:
-    response = client.post(f"/invite/{link[1]}/")
+    open_link(client, link[1])
+
+    response = client.post("/invite/")
 
     assert response.status_code == 200
     link[0].refresh_from_db()
@@ -348,16 +369,38 @@ def test_invitation_page_accepts_and_opens_the_organization(
     client: Client, acme: Organization, dave: User, link: tuple[Invitation, str]
 ) -> None:
     client.force_login(dave)
+    open_link(client, link[1])
 
-    page = client.get(f"/invite/{link[1]}/")
-    response = client.post(f"/invite/{link[1]}/")
+    page = client.get("/invite/")
+    response = client.post("/invite/")
 
     assert 'type="submit"' in page.content.decode()
+    assert link[1] not in page.content.decode()
     assert response.status_code == 302
     assert response["Location"] == "/o/acme/"
     assert Membership.objects.filter(organization=acme, user=dave).exists()
     dave.refresh_from_db()
     assert dave.last_organization == acme
+    assert client.get("/invite/").status_code == 404  # the session no longer holds the token
+
+
+def test_the_invitation_page_without_a_link_opened_is_404(client: Client, dave: User) -> None:
+    client.force_login(dave)
+
+    response = client.get("/invite/")
+
+    assert response.status_code == 404
+    assert "n'existe pas" in response.content.decode()
+
+
+def test_the_last_link_opened_is_the_one_shown(
+    client: Client, acme: Organization, globex: Organization, olivia: User, link: tuple[Invitation, str]
+) -> None:
+    _invitation, globex_raw = create_invitation_link(by=_admin(globex, olivia))
+    open_link(client, link[1])
+    open_link(client, globex_raw)
+
+    assert "Globex" in client.get("/invite/").content.decode()
 
 
 @pytest.mark.parametrize(
@@ -375,9 +418,10 @@ def test_invitation_page_explains_an_unusable_link(
     field = {"used": "accepted_at", "revoked": "revoked_at", "expired": "expires_at"}[state]
     Invitation.objects.filter(pk=invitation.pk).update(**{field: timezone.now() - timedelta(seconds=1)})
     client.force_login(dave)
+    open_link(client, raw)
 
-    get_response = client.get(f"/invite/{raw}/")
-    post_response = client.post(f"/invite/{raw}/")
+    get_response = client.get("/invite/")
+    post_response = client.post("/invite/")
 
     assert get_response.status_code == post_response.status_code == status
     assert text in get_response.content.decode()
@@ -386,8 +430,9 @@ def test_invitation_page_explains_an_unusable_link(
 
 def test_invitation_page_for_an_unknown_token_is_404(client: Client, dave: User) -> None:
     client.force_login(dave)
+    open_link(client, "a" * 43)
 
-    response = client.get("/invite/" + "a" * 43 + "/")
+    response = client.get("/invite/")
 
     assert response.status_code == 404
     assert "n'existe pas" in response.content.decode()
@@ -400,9 +445,10 @@ def test_invitation_page_warns_the_wrong_address_before_accepting(
     raw, token_hash = Invitation.new_token()
     Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash)
     client.force_login(dave)
+    open_link(client, raw)
 
-    page = client.get(f"/invite/{raw}/")
-    post = client.post(f"/invite/{raw}/")
+    page = client.get("/invite/")
+    post = client.post("/invite/")
 
     assert "autre adresse e-mail" in page.content.decode()
     assert post.status_code == 403
@@ -421,6 +467,48 @@ def test_dashboard_lists_invitations_to_my_verified_address_and_accepts_them(
     assert "Acme" in dashboard.content.decode()
     assert response.status_code == 302
     assert Membership.objects.filter(organization=acme, user=dave).exists()
+
+
+@pytest.mark.parametrize("state", ["pending", "revoked", "expired", "used"])
+def test_by_id_someone_else_learns_nothing_of_an_invitations_state(
+    client: Client, acme: Organization, alice: User, olivia: User, state: str
+) -> None:
+    invitation = invite_by_email(by=_admin(acme, alice), email="dave@dave.test")
+    field = {"revoked": "revoked_at", "expired": "expires_at", "used": "accepted_at"}.get(state)
+    if field is not None:
+        Invitation.objects.filter(pk=invitation.pk).update(**{field: timezone.now() - timedelta(seconds=1)})
+    client.force_login(olivia)
+
+    response = client.post(f"/invitations/{invitation.pk}/accept/", follow=True)
+
+    assert response.status_code == 404
+    assert "annulée" not in response.content.decode()
+    assert "expiré" not in response.content.decode()
+    assert not Membership.objects.filter(organization=acme, user=olivia).exists()
+
+
+def test_by_id_the_addressee_is_told_an_invitation_was_revoked(
+    client: Client, acme: Organization, alice: User, dave: User
+) -> None:
+    invitation = invite_by_email(by=_admin(acme, alice), email="dave@dave.test")
+    revoke_invitation(by=_admin(acme, alice), invitation_id=invitation.pk)
+    client.force_login(dave)
+
+    response = client.post(f"/invitations/{invitation.pk}/accept/", follow=True)
+
+    assert response.redirect_chain[0] == ("/organizations/", 302)
+    assert "annulée par l'organisation" in html.unescape(response.content.decode())
+    assert not Membership.objects.filter(organization=acme, user=dave).exists()
+
+
+def test_the_service_hides_a_revoked_invitation_from_someone_else(
+    acme: Organization, alice: User, olivia: User
+) -> None:
+    invitation = invite_by_email(by=_admin(acme, alice), email="dave@dave.test")
+    revoke_invitation(by=_admin(acme, alice), invitation_id=invitation.pk)
+
+    with pytest.raises(NotFound):
+        accept_invitation(user=olivia, invitation_id=invitation.pk)
 
 
 def test_an_email_invitation_cannot_be_accepted_by_id_by_someone_else(
@@ -519,7 +607,8 @@ def test_console_lists_pending_invitations_with_their_expiry(
 def test_a_newcomer_signs_up_from_the_link_and_comes_back_to_it(
     client: Client, acme: Organization, link: tuple[Invitation, str]
 ) -> None:
-    invite_path = f"/invite/{link[1]}/"
+    invite_path = "/invite/"
+    open_link(client, link[1])
     signup = client.get(invite_path).content.decode()
     signup_match = re.search(r'href="(/accounts/signup/\?next=[^"]+)"', signup)
     assert signup_match is not None
@@ -543,5 +632,6 @@ def test_a_newcomer_signs_up_from_the_link_and_comes_back_to_it(
     accepted = client.post(back["Location"])
 
     assert back["Location"] == invite_path
+    assert link[1] not in signup_url
     assert accepted["Location"] == "/o/acme/"
     assert Membership.objects.filter(organization=acme, user__email="zoe@example.test").exists()

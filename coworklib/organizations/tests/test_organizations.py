@@ -1,9 +1,13 @@
 """Creating an organization and changing its settings."""
 
+import html
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from coworklib.accounts.models import User
 from coworklib.core.errors import Conflict, InvalidInput
@@ -11,6 +15,7 @@ from coworklib.core.models import AuditEntry
 from coworklib.organizations.models import Membership, Organization, Role
 from coworklib.organizations.services import create_organization, update_organization_settings
 from coworklib.organizations.tests.conftest import Api, give_mfa
+from coworklib.organizations.throttling import CREATION_ATTEMPTS_PER_WINDOW, CREATION_WINDOW_SECONDS, CreationThrottled
 
 
 def test_creator_becomes_the_only_owner(dave: User) -> None:
@@ -88,6 +93,74 @@ def test_api_create_with_a_taken_slug_is_409(api: Api, dave: User, acme: Organiz
     assert response.status_code == 409
     assert response.json()["code"] == "slug_taken"
     assert Organization.objects.count() == 1
+
+
+# --- Creation is rate-limited per person (throttling.py says why) ------------------------------------------
+
+
+def _use_up_creations(user: User) -> None:
+    for number in range(CREATION_ATTEMPTS_PER_WINDOW):
+        create_organization(user=user, name=f"Organisation {number}")
+
+
+def test_the_eleventh_creation_within_an_hour_is_throttled_by_the_api(api: Api, dave: User) -> None:
+    _use_up_creations(dave)
+
+    response = api("POST", "/organizations", dave, {"name": "Une de trop"})
+
+    assert response.status_code == 429
+    assert response.json() == {"detail": response.json()["detail"], "code": "throttled"}
+    assert "Réessayez dans 60 minutes" in response.json()["detail"]
+    assert 3590 <= int(response["Retry-After"]) <= 3600
+    assert not Organization.objects.filter(name="Une de trop").exists()
+
+
+def test_probing_taken_slugs_uses_up_the_allowance(api: Api, dave: User, acme: Organization) -> None:
+    for _attempt in range(CREATION_ATTEMPTS_PER_WINDOW):
+        assert api("POST", "/organizations", dave, {"name": "Sonde", "slug": "acme"}).status_code == 409
+
+    response = api("POST", "/organizations", dave, {"name": "Sonde", "slug": "globex"})
+
+    assert response.status_code == 429
+    assert Organization.objects.count() == 1
+
+
+def test_invalid_input_does_not_use_up_the_allowance(api: Api, dave: User) -> None:
+    for _attempt in range(CREATION_ATTEMPTS_PER_WINDOW + 2):
+        api("POST", "/organizations", dave, {"name": "ok", "slug": "123"})
+
+    assert api("POST", "/organizations", dave, {"name": "Valable"}).status_code == 201
+
+
+def test_the_allowance_is_per_person(dave: User, bob: User) -> None:
+    _use_up_creations(dave)
+
+    with pytest.raises(CreationThrottled):
+        create_organization(user=dave, name="Une de trop")
+    assert create_organization(user=bob, name="Chez Bob").memberships.get().user == bob
+
+
+def test_the_allowance_comes_back_after_an_hour(dave: User) -> None:
+    _use_up_creations(dave)
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=CREATION_WINDOW_SECONDS + 1)):
+        organization = create_organization(user=dave, name="Le lendemain")
+
+    assert organization.memberships.get().user == dave
+
+
+def test_the_create_page_explains_the_limit(client: Client, dave: User) -> None:
+    _use_up_creations(dave)
+    client.force_login(dave)
+
+    response = client.post("/organizations/new/", {"name": "Une de trop", "slug": ""})
+
+    content = html.unescape(response.content.decode())
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "beaucoup d'organisations en peu de temps" in content
+    assert 'value="Une de trop"' in content
+    assert not Organization.objects.filter(name="Une de trop").exists()
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import make_member
 from coworklib.accounts.models import User
@@ -38,7 +39,10 @@ def world(acme: Organization, alice: User, carol: User, bob: User, olivia: User,
     link_raw, link_hash = Invitation.new_token()
     Invitation.objects.create(organization=acme, token_hash=link_hash, created_by=alice)
     join_request = JoinRequest.objects.create(organization=acme, user=dave)
-    domain = EmailDomain.objects.create(organization=acme, domain="acme-old.test", added_by=alice)
+    # Verified already, so that verifying it again answers without asking the DNS.
+    domain = EmailDomain.objects.create(
+        organization=acme, domain="acme-old.test", added_by=alice, verified_at=timezone.now()
+    )
     users: dict[str, User | None] = {
         "owner": alice,
         "admin": carol,
@@ -179,6 +183,12 @@ API_MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
         {"owner": 201, "admin": 201, "member": 403, "outsider": 404, "anonymous": 401},
     ),
     (
+        "POST",
+        "/organizations/acme/domains/{domain_id}/verify",
+        None,
+        {"owner": 200, "admin": 200, "member": 403, "outsider": 404, "anonymous": 401},
+    ),
+    (
         "DELETE",
         "/organizations/acme/domains/{domain_id}",
         None,
@@ -276,6 +286,7 @@ CONSOLE_ACTIONS: list[tuple[str, dict[str, Any], dict[str, int]]] = [
     ("/o/acme/console/join-requests/{join_request_id}/approve/", {}, {}),
     ("/o/acme/console/join-requests/{join_request_id}/reject/", {}, {}),
     ("/o/acme/console/domains/", {"domain": "acme.test"}, {}),
+    ("/o/acme/console/domains/{domain_id}/verify/", {}, {}),
     ("/o/acme/console/domains/{domain_id}/remove/", {}, {}),
     (
         "/o/acme/console/settings/",

@@ -27,7 +27,8 @@ def test_seed_demo_creates_the_demo_organizations_and_is_idempotent(db: object) 
     assert Membership.objects.get(organization=demo, user__email="admin@demo.coworklib.test").role == Role.OWNER
     assert Membership.objects.filter(organization=demo, role=Role.MEMBER).count() == 30
     assert Membership.objects.filter(organization__slug="other").count() == 6
-    assert EmailDomain.objects.get(domain="demo.coworklib.test").organization == demo
+    demo_domain = EmailDomain.objects.get(domain="demo.coworklib.test")
+    assert (demo_domain.organization, demo_domain.is_verified) == (demo, True)
     assert JoinRequest.objects.filter(organization=demo, status=JoinRequest.Status.PENDING).count() == 2
 
 
