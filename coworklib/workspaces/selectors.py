@@ -17,10 +17,11 @@ reading relations workspace by workspace.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from coworklib.accounts.models import User
@@ -49,6 +50,7 @@ from coworklib.workspaces.opening_hours import (
     next_change,
     open_intervals_on,
 )
+from coworklib.workspaces.richtext import sanitize_description
 
 # Ids are 64-bit; anything larger cannot name a row (and would overflow the database driver).
 MAX_ID = MAX_DATABASE_ID
@@ -197,6 +199,32 @@ def free_seats_by_workspace(workspaces: Sequence[Workspace], day: date | None = 
     return {workspace.pk: workspace.capacity for workspace in workspaces}
 
 
+Availability = Literal["free", "almost_full", "full", "closed"]
+
+
+def seat_availability(*, is_open: bool, free_seats: int, capacity: int) -> Availability:
+    """The state the pages colour a workspace's seats with (UI.md: free / almost full / full / closed).
+
+    Closed wins: nobody can come, whatever the seats. "Almost full" is a fifth
+    of the seats or less, or the last seat of a workspace that has several.
+    """
+    if not is_open:
+        return "closed"
+    if free_seats <= 0:
+        return "full"
+    if free_seats <= capacity // 5 or (free_seats == 1 and capacity > 1):
+        return "almost_full"
+    return "free"
+
+
+def occupied_percent(*, free_seats: int, capacity: int) -> int:
+    """The share of taken seats, 0–100, for the occupancy bar."""
+    if capacity <= 0:
+        return 100
+    taken = min(max(capacity - free_seats, 0), capacity)
+    return round(100 * taken / capacity)
+
+
 # --- Cards (lists) and detail -------------------------------------------------------------------------------
 
 
@@ -216,6 +244,14 @@ class WorkspaceCard:
     def cover(self) -> WorkspacePhoto | None:
         photos = list(self.workspace.photos.all())
         return photos[0] if photos else None
+
+    @property
+    def availability(self) -> Availability:
+        return seat_availability(is_open=self.is_open, free_seats=self.free_seats, capacity=self.workspace.capacity)
+
+    @property
+    def occupied_percent(self) -> int:
+        return occupied_percent(free_seats=self.free_seats, capacity=self.workspace.capacity)
 
 
 @dataclass(frozen=True)
@@ -341,6 +377,14 @@ def search_workspaces(
     return WorkspacePage(items=workspace_cards(membership.user, page, day=filters.day, now=now), count=len(kept))
 
 
+def cities_of(membership: Membership) -> list[str]:
+    """The cities of the workspaces the member may see, for the list's city filter (which ignores case)."""
+    cities: dict[str, str] = {}
+    for city in visible_workspaces(membership).exclude(city="").values_list("city", flat=True).distinct():
+        cities.setdefault(city.casefold(), city)
+    return sorted(cities.values(), key=str.casefold)
+
+
 @dataclass(frozen=True)
 class DayStatus:
     """A local date at a workspace: "open" (open at some point), "closed" (no hours) or "closure" (a closure)."""
@@ -374,6 +418,14 @@ class WorkspaceDetail:
     opening_hours: list[OpeningInterval] = field(default_factory=list)
     equipment: list[Equipment] = field(default_factory=list)
     photos: list[WorkspacePhoto] = field(default_factory=list)
+
+    @property
+    def availability(self) -> Availability:
+        return seat_availability(is_open=self.is_open, free_seats=self.free_seats, capacity=self.workspace.capacity)
+
+    @property
+    def occupied_percent(self) -> int:
+        return occupied_percent(free_seats=self.free_seats, capacity=self.workspace.capacity)
 
 
 def workspace_detail(user: User, workspace: Workspace, *, now: datetime | None = None) -> WorkspaceDetail:
@@ -432,6 +484,11 @@ def equipment_catalogue(organization: Organization | int) -> QuerySet[Equipment]
     return Equipment.objects.filter(organization=organization).order_by("position", "id")
 
 
+def equipment_catalogue_with_usage(organization: Organization | int) -> QuerySet[Equipment]:
+    """The catalogue, each item with `workspace_count`: how many workspaces (archived ones too) list it."""
+    return equipment_catalogue(organization).annotate(workspace_count=Count("workspaces"))
+
+
 def get_equipment_for_member(membership: Membership, equipment_id: Any) -> Equipment:
     pk = as_id(equipment_id)
     equipment = (
@@ -458,6 +515,11 @@ def get_closure(workspace: Workspace, closure_id: Any) -> Closure:
     return closure
 
 
+def photos_of(workspace: Workspace) -> QuerySet[WorkspacePhoto]:
+    """The workspace's photos in the order members see them."""
+    return WorkspacePhoto.objects.filter(workspace=workspace).order_by("position", "id")
+
+
 @dataclass(frozen=True)
 class AccessRule:
     """A workspace's access rule as admins edit it. Admins and owners always have access."""
@@ -476,3 +538,72 @@ def access_rule_of(workspace: Workspace) -> AccessRule:
             (grant.user for grant in grants if grant.user is not None), key=lambda user: (user.display_name, user.pk)
         ),
     )
+
+
+# --- Editing a description ----------------------------------------------------------------------------------
+
+
+class _PlainTextWriter(HTMLParser):
+    """Writes sanitised description HTML back in the plain-text convention of richtext (paragraphs, "- " lists)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.lines: list[str] = []
+        self.line: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.lines.append("".join(self.line))
+            self.line = []
+        elif tag == "li":
+            self.line = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "li":
+            self.lines.append("- " + "".join(self.line))
+            self.line = []
+        elif tag in {"p", "ul"}:
+            if tag == "p":
+                self.lines.append("".join(self.line))
+            self.blocks.append("\n".join(self.lines))
+            self.lines, self.line = [], []
+
+    def handle_data(self, data: str) -> None:
+        self.line.append(data)
+
+    def close(self) -> None:
+        super().close()
+        # Text outside any paragraph (a row written before sanitising wrapped it) is one more paragraph.
+        self.lines.append("".join(self.line))
+        if any(line.strip() for line in self.lines):
+            self.blocks.append("\n".join(self.lines))
+
+
+def editable_description(workspace: Workspace) -> str:
+    """The description as an admin edits it in a text box.
+
+    The plain text it was typed as (paragraphs, "- " lists) when that text
+    gives back exactly the same HTML once saved again; otherwise the HTML
+    itself (links, emphasis), which is saved unchanged too.
+    """
+    stored = str(workspace.description_html)
+    if not stored:
+        return ""
+    writer = _PlainTextWriter()
+    writer.feed(stored)
+    writer.close()
+    text = "\n\n".join(writer.blocks)
+    return text if sanitize_description(text) == stored else stored
+
+
+def may_view_workspace_photo(viewer: User, name: str) -> bool:
+    """A workspace photo is seen by whoever may see the workspace (organization and access rule)."""
+    photo = WorkspacePhoto.objects.filter(Q(image=name) | Q(thumbnail=name)).only("workspace_id").first()
+    if photo is None:
+        return False
+    try:
+        get_workspace_for_member(viewer, photo.workspace_id)
+    except NotFound:
+        return False
+    return True

@@ -607,6 +607,58 @@ def reorder_photos(*, by: Membership, workspace: Workspace, photo_ids: Sequence[
 
 
 @transaction.atomic
+def move_photo(*, by: Membership, workspace: Workspace, photo_id: Any, offset: int) -> list[WorkspacePhoto]:
+    """Move a photo `offset` places (-1: one place earlier); beyond either end it stops there.
+
+    The pages' up/down buttons: unlike `reorder_photos`, the caller need not
+    know the other photos, so two admins moving photos at once do not conflict.
+    Returns the photos in their new order.
+    """
+    _ensure_admin_of(by, workspace)
+    locked = _lock(workspace)
+    photos = list(WorkspacePhoto.objects.filter(workspace=locked).order_by("position", "id"))
+    pk = as_id(photo_id)
+    index = next((index for index, photo in enumerate(photos) if photo.pk == pk), None)
+    if index is None:
+        raise NotFound
+    moved = photos.pop(index)
+    photos.insert(min(max(index + offset, 0), len(photos)), moved)
+    for position, photo in enumerate(photos):
+        photo.position = position
+    WorkspacePhoto.objects.bulk_update(photos, ["position"])
+    record_audit(
+        organization=by.organization,
+        actor=by.user,
+        action="workspace.photos_reordered",
+        workspace_id=locked.pk,
+        photo_ids=[photo.pk for photo in photos],
+    )
+    return photos
+
+
+@transaction.atomic
+def update_photo(*, by: Membership, workspace: Workspace, photo_id: Any, alt_text: str) -> WorkspacePhoto:
+    """Change a photo's alternative text (empty: pages describe it by the workspace's name)."""
+    _ensure_admin_of(by, workspace)
+    alt_text = _clean_text(alt_text, field="alt_text", max_length=ALT_TEXT_MAX_LENGTH)
+    pk = as_id(photo_id)
+    photo = WorkspacePhoto.objects.filter(workspace=workspace, pk=pk).first() if pk is not None else None
+    if photo is None:
+        raise NotFound
+    if photo.alt_text != alt_text:
+        photo.alt_text = alt_text
+        photo.save(update_fields=["alt_text"])
+        record_audit(
+            organization=by.organization,
+            actor=by.user,
+            action="workspace.photo_updated",
+            workspace_id=workspace.pk,
+            photo_id=photo.pk,
+        )
+    return photo
+
+
+@transaction.atomic
 def delete_photo(*, by: Membership, workspace: Workspace, photo_id: Any) -> None:
     """Delete a photo; its files are removed once the deletion is committed."""
     _ensure_admin_of(by, workspace)
