@@ -20,11 +20,9 @@ from coworklib.workspaces.models import (
     OpeningInterval,
     Workspace,
     WorkspaceAccessGrant,
-    WorkspaceKind,
     WorkspacePhoto,
 )
-from coworklib.workspaces.opening_hours import WeeklyInterval
-from coworklib.workspaces.tests.factories import call, make_workspace, membership_of
+from coworklib.workspaces.tests.factories import call, membership_of
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_10AM = datetime(2026, 12, 7, 10, tzinfo=PARIS)
@@ -34,47 +32,6 @@ MONDAY_9PM = datetime(2026, 12, 7, 21, tzinfo=PARIS)
 def names(response: Any) -> list[str]:
     assert response.status_code == 200, response.content
     return [item["name"] for item in response.json()["items"]]
-
-
-@pytest.fixture
-def catalogue(alice: User, acme: Organization, client: Client) -> dict[str, Equipment]:
-    call(client, "GET", "/organizations/acme/equipment", alice)
-    return {item.key: item for item in Equipment.objects.filter(organization=acme)}
-
-
-@pytest.fixture
-def offices(alice: User, acme: Organization, catalogue: dict[str, Equipment]) -> dict[str, Workspace]:
-    weekdays = [WeeklyInterval(day, 8 * 60, 19 * 60) for day in range(5)]
-    nights = [WeeklyInterval(day, 20 * 60, 24 * 60) for day in range(7)]
-    return {
-        "paris": make_workspace(
-            alice,
-            acme,
-            "Paris HQ",
-            capacity=20,
-            city="Paris",
-            opening_hours=weekdays,
-            equipment_ids=[catalogue["wifi"].pk, catalogue["parking"].pk],
-        ),
-        "lyon": make_workspace(
-            alice,
-            acme,
-            "Lyon office",
-            capacity=6,
-            city="Lyon",
-            opening_hours=weekdays,
-            equipment_ids=[catalogue["wifi"].pk],
-        ),
-        "gutenberg": make_workspace(
-            alice,
-            acme,
-            "Salle Gutenberg",
-            capacity=10,
-            city="Paris",
-            kind=WorkspaceKind.MEETING_ROOM,
-            opening_hours=nights,
-        ),
-    }
 
 
 # --- The page -----------------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from coworklib.workspaces.models import (
     OpeningInterval,
     Workspace,
     WorkspaceAccessGrant,
-    WorkspaceKind,
     WorkspacePhoto,
     WorkspaceView,
 )
@@ -33,12 +32,6 @@ from coworklib.workspaces.tests.factories import image_bytes, make_workspace, me
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_10AM = datetime(2026, 12, 7, 10, tzinfo=PARIS)
 MONDAY_9PM = datetime(2026, 12, 7, 21, tzinfo=PARIS)
-
-
-@pytest.fixture
-def catalogue(alice: User, acme: Organization) -> dict[str, Equipment]:
-    services.ensure_default_equipment(acme)
-    return {item.key: item for item in Equipment.objects.filter(organization=acme)}
 
 
 @pytest.fixture
@@ -290,41 +283,6 @@ def test_a_restricted_workspace_shows_for_the_member_it_is_granted_to(
 
 
 # --- The list --------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def offices(alice: User, acme: Organization, catalogue: dict[str, Equipment]) -> dict[str, Workspace]:
-    weekdays = [WeeklyInterval(day, 8 * 60, 19 * 60) for day in range(5)]
-    nights = [WeeklyInterval(day, 20 * 60, 24 * 60) for day in range(7)]
-    return {
-        "paris": make_workspace(
-            alice,
-            acme,
-            "Paris HQ",
-            capacity=20,
-            city="Paris",
-            opening_hours=weekdays,
-            equipment_ids=[catalogue["wifi"].pk, catalogue["parking"].pk],
-        ),
-        "lyon": make_workspace(
-            alice,
-            acme,
-            "Lyon office",
-            capacity=6,
-            city="Lyon",
-            opening_hours=weekdays,
-            equipment_ids=[catalogue["wifi"].pk],
-        ),
-        "gutenberg": make_workspace(
-            alice,
-            acme,
-            "Salle Gutenberg",
-            capacity=10,
-            city="Paris",
-            kind=WorkspaceKind.MEETING_ROOM,
-            opening_hours=nights,
-        ),
-    }
 
 
 def names_on(response: Any, offices: dict[str, Workspace]) -> set[str]:
