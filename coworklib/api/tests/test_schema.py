@@ -53,4 +53,8 @@ def test_api_never_errors_and_matches_its_schema(
         case.method == method and case.operation.path.endswith(suffix) for method, suffix in SEMANTIC_422_OPERATIONS
     )
     excluded = [positive_data_acceptance] if semantic_422 else []
+    # A request whose Host header is empty or made up never reaches the API:
+    # Django's ALLOWED_HOSTS check answers it with a plain 400 first, as it should.
+    if case.headers:
+        case.headers = {name: value for name, value in case.headers.items() if name.lower() != "host"}
     case.call_and_validate(headers=bearer(alice), excluded_checks=excluded)
