@@ -4,6 +4,7 @@ import io
 import json
 import struct
 import zlib
+from datetime import date
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +16,15 @@ from conftest import bearer
 from coworklib.accounts.models import User
 from coworklib.organizations.models import Membership, Organization
 from coworklib.workspaces import services
-from coworklib.workspaces.models import Workspace
+from coworklib.workspaces.models import (
+    Closure,
+    Equipment,
+    Favourite,
+    OpeningInterval,
+    Workspace,
+    WorkspaceAccessGrant,
+    WorkspacePhoto,
+)
 
 
 def membership_of(user: User, organization: Organization) -> Membership:
@@ -87,3 +96,41 @@ def photo_file(
     data: bytes | None = None, name: str = "photo.jpg", content_type: str = "image/jpeg"
 ) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data if data is not None else image_bytes(), content_type=content_type)
+
+
+def populate_workspaces(acme: Organization, count: int, equipment: list[Equipment], bob: User, offset: int = 0) -> None:
+    """`count` workspaces for query-count tests, in bulk: hours, equipment, a photo, a closure,
+    favourites and access grants, so every relation a list page reads has rows."""
+    workspaces = Workspace.objects.bulk_create(
+        Workspace(
+            organization=acme,
+            name=f"Space {offset + number:04d}",
+            capacity=5 + number % 7,
+            city="Paris" if number % 2 else "Lyon",
+            timezone="Europe/Paris" if number % 3 else "Asia/Tokyo",
+            restricted=number % 5 == 0,
+        )
+        for number in range(count)
+    )
+    OpeningInterval.objects.bulk_create(
+        OpeningInterval(workspace=workspace, weekday=day, opens=8 * 60, closes=19 * 60)
+        for workspace in workspaces
+        for day in range(5)
+    )
+    Workspace.equipment.through.objects.bulk_create(
+        Workspace.equipment.through(workspace=workspace, equipment=item)
+        for workspace in workspaces
+        for item in equipment
+    )
+    WorkspacePhoto.objects.bulk_create(
+        WorkspacePhoto(workspace=workspace, image=f"workspace-photos/{workspace.pk}.jpg", thumbnail="t.jpg")
+        for workspace in workspaces
+    )
+    Closure.objects.bulk_create(
+        Closure(workspace=workspace, start_date=date(2026, 12, 24), end_date=date(2026, 12, 26))
+        for workspace in workspaces
+    )
+    WorkspaceAccessGrant.objects.bulk_create(
+        WorkspaceAccessGrant(workspace=workspace, user=bob) for workspace in workspaces if workspace.restricted
+    )
+    Favourite.objects.bulk_create(Favourite(user=bob, workspace=workspace) for workspace in workspaces[::3])

@@ -17,12 +17,9 @@ from coworklib.workspaces import services
 from coworklib.workspaces.models import (
     Equipment,
     Favourite,
-    OpeningInterval,
     Workspace,
-    WorkspaceAccessGrant,
-    WorkspacePhoto,
 )
-from coworklib.workspaces.tests.factories import call, membership_of
+from coworklib.workspaces.tests.factories import call, membership_of, populate_workspaces
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_10AM = datetime(2026, 12, 7, 10, tzinfo=PARIS)
@@ -189,39 +186,6 @@ def test_is_favourite_is_per_caller(bob: User, carol: User, offices: dict[str, W
 # --- A constant number of queries ---------------------------------------------------------------------------
 
 
-def populate(acme: Organization, count: int, equipment: list[Equipment], bob: User) -> None:
-    """`count` workspaces with hours, equipment, a photo, a closure, favourites and access grants, in bulk."""
-    workspaces = Workspace.objects.bulk_create(
-        Workspace(
-            organization=acme,
-            name=f"Space {number:04d}",
-            capacity=5 + number % 7,
-            city="Paris" if number % 2 else "Lyon",
-            timezone="Europe/Paris" if number % 3 else "Asia/Tokyo",
-            restricted=number % 5 == 0,
-        )
-        for number in range(count)
-    )
-    OpeningInterval.objects.bulk_create(
-        OpeningInterval(workspace=workspace, weekday=day, opens=8 * 60, closes=19 * 60)
-        for workspace in workspaces
-        for day in range(5)
-    )
-    Workspace.equipment.through.objects.bulk_create(
-        Workspace.equipment.through(workspace=workspace, equipment=item)
-        for workspace in workspaces
-        for item in equipment
-    )
-    WorkspacePhoto.objects.bulk_create(
-        WorkspacePhoto(workspace=workspace, image=f"workspace-photos/{workspace.pk}.jpg", thumbnail="t.jpg")
-        for workspace in workspaces
-    )
-    WorkspaceAccessGrant.objects.bulk_create(
-        WorkspaceAccessGrant(workspace=workspace, user=bob) for workspace in workspaces if workspace.restricted
-    )
-    Favourite.objects.bulk_create(Favourite(user=bob, workspace=workspace) for workspace in workspaces[::3])
-
-
 def count_queries(client: Client, path: str, headers: dict[str, str]) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, headers=headers)
@@ -243,12 +207,12 @@ def test_the_list_runs_the_same_number_of_queries_for_10_or_300_workspaces(
 ) -> None:
     headers = bearer(bob)
     equipment = list(catalogue.values())[:4]
-    populate(acme, 10, equipment, bob)
+    populate_workspaces(acme, 10, equipment, bob)
     with time_machine.travel(MONDAY_10AM, tick=False):
         # The first call of a token records its use: not a query of the list.
         count_queries(client, "/api/v1/organizations/acme/workspaces?limit=1", headers)
         few = count_queries(client, f"/api/v1/organizations/acme/workspaces{query}", headers)
-        populate(acme, 290, equipment, bob)
+        populate_workspaces(acme, 290, equipment, bob, offset=10)
         many = count_queries(client, f"/api/v1/organizations/acme/workspaces{query}", headers)
 
     assert few == many

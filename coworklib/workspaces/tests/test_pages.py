@@ -27,7 +27,13 @@ from coworklib.workspaces.models import (
     WorkspaceView,
 )
 from coworklib.workspaces.opening_hours import WeeklyInterval
-from coworklib.workspaces.tests.factories import image_bytes, make_workspace, membership_of, photo_file
+from coworklib.workspaces.tests.factories import (
+    image_bytes,
+    make_workspace,
+    membership_of,
+    photo_file,
+    populate_workspaces,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_10AM = datetime(2026, 12, 7, 10, tzinfo=PARIS)
@@ -383,43 +389,6 @@ def test_the_list_pages_through_many_workspaces_keeping_the_filters(
     assert too_far.status_code == 200 and "Space 029" in text(too_far)
 
 
-def populate(acme: Organization, count: int, equipment: list[Equipment], bob: User, offset: int = 0) -> None:
-    """`count` workspaces with hours, equipment, a photo, a closure, favourites and access grants, in bulk."""
-    workspaces = Workspace.objects.bulk_create(
-        Workspace(
-            organization=acme,
-            name=f"Space {offset + number:04d}",
-            capacity=5 + number % 7,
-            city="Paris" if number % 2 else "Lyon",
-            timezone="Europe/Paris" if number % 3 else "Asia/Tokyo",
-            restricted=number % 5 == 0,
-        )
-        for number in range(count)
-    )
-    OpeningInterval.objects.bulk_create(
-        OpeningInterval(workspace=workspace, weekday=day, opens=8 * 60, closes=19 * 60)
-        for workspace in workspaces
-        for day in range(5)
-    )
-    Workspace.equipment.through.objects.bulk_create(
-        Workspace.equipment.through(workspace=workspace, equipment=item)
-        for workspace in workspaces
-        for item in equipment
-    )
-    WorkspacePhoto.objects.bulk_create(
-        WorkspacePhoto(workspace=workspace, image=f"workspace-photos/{workspace.pk}.jpg", thumbnail="t.jpg")
-        for workspace in workspaces
-    )
-    Closure.objects.bulk_create(
-        Closure(workspace=workspace, start_date=date(2026, 12, 24), end_date=date(2026, 12, 26))
-        for workspace in workspaces
-    )
-    WorkspaceAccessGrant.objects.bulk_create(
-        WorkspaceAccessGrant(workspace=workspace, user=bob) for workspace in workspaces if workspace.restricted
-    )
-    Favourite.objects.bulk_create(Favourite(user=bob, workspace=workspace) for workspace in workspaces[::3])
-
-
 def count_queries(client: Client, path: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
@@ -436,12 +405,12 @@ def test_the_list_page_runs_the_same_number_of_queries_for_10_or_300_workspaces(
 ) -> None:
     equipment = list(catalogue.values())[:4]
     path = "/o/acme/workspaces/" + query.format(wifi=catalogue["wifi"].pk)
-    populate(acme, 10, equipment, bob)
+    populate_workspaces(acme, 10, equipment, bob)
     login(client, bob)
     with time_machine.travel(MONDAY_10AM, tick=False):
         client.get(path)  # the first request of a session saves it: not a query of the list
         few = count_queries(client, path)
-        populate(acme, 290, equipment, bob, offset=10)
+        populate_workspaces(acme, 290, equipment, bob, offset=10)
         many = count_queries(client, path)
 
     assert few == many
