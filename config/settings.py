@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "coworklib.api",
     "coworklib.web",
     "coworklib.workspaces",
+    "coworklib.planning",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("coworklib.organizations.urls")),
     path("", include("coworklib.workspaces.urls")),
+    path("", include("coworklib.planning.urls")),
     path("", include("coworklib.web.urls")),
 ]

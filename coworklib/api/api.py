@@ -87,11 +87,13 @@ def _register_routers() -> None:
     # Imported here so that each app owns its router and this module only assembles them.
     from coworklib.accounts.api import router as accounts_router
     from coworklib.organizations.api import router as organizations_router
+    from coworklib.planning.api import router as planning_router
     from coworklib.workspaces.api import router as workspaces_router
 
     api.add_router("", accounts_router)
     api.add_router("", organizations_router)
     api.add_router("", workspaces_router)
+    api.add_router("", planning_router)
 
 
 _register_routers()

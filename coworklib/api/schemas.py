@@ -1,7 +1,8 @@
-"""Schemas shared by every app's API router: errors, pagination."""
+"""Schemas shared by every app's API router: errors, pagination, integer input."""
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 
 
@@ -17,3 +18,15 @@ class ValidationErrorOut(ErrorOut):
 # Responses every authenticated endpoint can give, to declare in `response=`
 # so the OpenAPI schema (and schemathesis) knows about them.
 AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut}
+
+
+def json_integer(value: Any) -> Any:
+    """A `BeforeValidator` for integer fields: as JSON Schema says, 3 and 3.0 are integers, true and "3" are not.
+
+    Pydantic would take all four; the OpenAPI schema promises JSON Schema's meaning.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(_("Un nombre entier est attendu."))
+    return value

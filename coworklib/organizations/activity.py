@@ -15,6 +15,7 @@ _SETTING_LABELS = {
     "slug": gettext_lazy("l'identifiant"),
     "allow_join_requests": gettext_lazy("les demandes d'adhésion"),
     "require_mfa_for_admins": gettext_lazy("la double authentification des administrateurs"),
+    "no_show_release_minutes": gettext_lazy("la libération des places sans check-in"),
 }
 
 

@@ -93,9 +93,13 @@ def get_organization(request: HttpRequest, org: str) -> Membership:
 )
 def update_organization(request: HttpRequest, org: str, payload: OrganizationPatch) -> Membership:
     membership = selectors.get_admin_membership_for_user(request.user, org)
-    membership.organization = services.update_organization_settings(
-        by=membership, **payload.model_dump(exclude_unset=True, exclude_none=True)
-    )
+    # null leaves a setting as it is, except the no-show delay, where null turns it off.
+    changes = {
+        field: value
+        for field, value in payload.model_dump(exclude_unset=True).items()
+        if value is not None or field == "no_show_release_minutes"
+    }
+    membership.organization = services.update_organization_settings(by=membership, **changes)
     return membership
 
 

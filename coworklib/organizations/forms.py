@@ -6,7 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coworklib.organizations.models import Organization, Role, slug_validator
-from coworklib.organizations.services import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, SLUG_MAX_LENGTH
+from coworklib.organizations.services import (
+    MESSAGE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NO_SHOW_RELEASE_MAX,
+    NO_SHOW_RELEASE_MIN,
+    SLUG_MAX_LENGTH,
+)
 
 
 class LowercaseSlugField(forms.CharField):
@@ -53,6 +59,18 @@ class OrganizationSettingsForm(forms.Form):
         required=False,
         help_text=_("Les administrateurs sans double authentification n'auront plus accès à la console."),
     )
+    # Empty means off: the seats of people who do not come stay taken until the session ends.
+    no_show_release_minutes = forms.IntegerField(
+        label=_("Libérer la place d'un participant sans check-in après (minutes)"),
+        required=False,
+        min_value=NO_SHOW_RELEASE_MIN,
+        max_value=NO_SHOW_RELEASE_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": _("Jamais")}),
+        help_text=_(
+            "Laissez vide pour ne jamais libérer de place. Entre 5 et 240 minutes après le début de la session ; "
+            "la personne est prévenue par e-mail. S'applique à toutes les sessions qui n'ont pas encore commencé."
+        ),
+    )
 
     @classmethod
     def for_organization(cls, organization: Organization, data: Any = None) -> "OrganizationSettingsForm":
@@ -61,6 +79,7 @@ class OrganizationSettingsForm(forms.Form):
             "slug": organization.slug,
             "allow_join_requests": organization.allow_join_requests,
             "require_mfa_for_admins": organization.require_mfa_for_admins,
+            "no_show_release_minutes": organization.no_show_release_minutes,
         }
         return cls(data=data, initial=initial)
 

@@ -27,6 +27,11 @@ class Organization(models.Model):
         _("exiger la double authentification pour les administrateurs"), default=False
     )
     allow_join_requests = models.BooleanField(_("accepter les demandes d'adhésion"), default=True)
+    # Off (None) by default: a going participant who has not checked in this many
+    # minutes after their session's start gives their seat back (planning.services.release_no_shows).
+    no_show_release_minutes = models.PositiveSmallIntegerField(
+        _("libérer les places sans check-in après (minutes)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("organisation")

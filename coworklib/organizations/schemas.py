@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, BeforeValidator, StringConstraints
 
 from coworklib.accounts.models import User
+from coworklib.api.schemas import json_integer
 from coworklib.core.converters import MAX_DATABASE_ID
 from coworklib.organizations.models import EmailDomain, Invitation, JoinRequest, Membership
+from coworklib.organizations.services import NO_SHOW_RELEASE_MAX, NO_SHOW_RELEASE_MIN
 
 RoleName = Literal["owner", "admin", "member"]
 
@@ -29,6 +31,12 @@ MessagePattern = r"^[^\x00]*$"
 
 OrganizationName = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NamePattern)]
 OrganizationSlug = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=SlugPattern)]
+
+
+# Constraints before the validator, so that the OpenAPI schema shows them as minimum/maximum.
+NoShowReleaseMinutes = Annotated[
+    int, Field(ge=NO_SHOW_RELEASE_MIN, le=NO_SHOW_RELEASE_MAX), BeforeValidator(json_integer)
+]
 
 
 class InputSchema(BaseModel):
@@ -83,6 +91,10 @@ class MyOrganizationOut(Schema):
 class OrganizationOut(MyOrganizationOut):
     allow_join_requests: bool
     require_mfa_for_admins: bool
+    no_show_release_minutes: int | None = Field(
+        description="Minutes after a session's start after which a going participant without a check-in "
+        "gives their seat back; null: never."
+    )
     created_at: datetime
 
     @staticmethod
@@ -92,6 +104,10 @@ class OrganizationOut(MyOrganizationOut):
     @staticmethod
     def resolve_require_mfa_for_admins(obj: Membership) -> bool:
         return obj.organization.require_mfa_for_admins
+
+    @staticmethod
+    def resolve_no_show_release_minutes(obj: Membership) -> int | None:
+        return obj.organization.no_show_release_minutes
 
     @staticmethod
     def resolve_created_at(obj: Membership) -> datetime:
@@ -108,6 +124,9 @@ class OrganizationPatch(InputSchema):
     slug: OrganizationSlug | None = None
     allow_join_requests: bool | None = None
     require_mfa_for_admins: bool | None = None
+    no_show_release_minutes: NoShowReleaseMinutes | None = Field(
+        None, description="null turns the release of no-shows' seats off; leave it out to keep it as it is."
+    )
 
 
 class RoleIn(InputSchema):

@@ -7,7 +7,8 @@ Services that change roles or remove people lock the organization row first
 two concurrent requests cannot leave an organization without an owner.
 """
 
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -193,6 +194,37 @@ def _create_organization(*, user: User, name: str, chosen_slug: str) -> Organiza
     return organization
 
 
+class _Unset(Enum):
+    UNSET = "unset"
+
+
+# For a setting where None is a value ("off"): leaving it out leaves it as it is.
+UNSET: Final = _Unset.UNSET
+
+# A no-show delay shorter than this would release seats of people stuck at the door; longer, after half a day.
+NO_SHOW_RELEASE_MIN, NO_SHOW_RELEASE_MAX = 5, 240
+
+
+def _clean_no_show_release_minutes(minutes: int | None) -> int | None:
+    if minutes is None:
+        return None
+    if (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not (NO_SHOW_RELEASE_MIN <= minutes <= NO_SHOW_RELEASE_MAX)
+    ):
+        message = _("Indiquez un délai entre %(min)d et %(max)d minutes, ou laissez vide pour ne jamais libérer.") % {
+            "min": NO_SHOW_RELEASE_MIN,
+            "max": NO_SHOW_RELEASE_MAX,
+        }
+        raise InvalidInput(
+            message,
+            code="invalid_no_show_release_minutes",
+            extra={"errors": [{"loc": ["no_show_release_minutes"], "msg": message, "type": "out_of_range"}]},
+        )
+    return minutes
+
+
 @transaction.atomic
 def update_organization_settings(
     *,
@@ -201,8 +233,9 @@ def update_organization_settings(
     slug: str | None = None,
     allow_join_requests: bool | None = None,
     require_mfa_for_admins: bool | None = None,
+    no_show_release_minutes: int | _Unset | None = UNSET,
 ) -> Organization:
-    """Change any of the given settings (None leaves one as it is)."""
+    """Change any of the given settings (None leaves one as it is, except the no-show delay: None turns it off)."""
     _ensure_admin(by)
     organization, actor = _relock_actor(by)
     _ensure_admin(actor)
@@ -215,6 +248,8 @@ def update_organization_settings(
             raise _slug_taken()
     if allow_join_requests is not None:
         wanted["allow_join_requests"] = allow_join_requests
+    if not isinstance(no_show_release_minutes, _Unset):
+        wanted["no_show_release_minutes"] = _clean_no_show_release_minutes(no_show_release_minutes)
     if require_mfa_for_admins is not None:
         wanted["require_mfa_for_admins"] = require_mfa_for_admins
         # Turning it on without MFA of one's own would lock the admin out of the console at once.

@@ -38,6 +38,7 @@ from coworklib.organizations.forms import (
 )
 from coworklib.organizations.models import Membership, Role
 from coworklib.organizations.throttling import CreationThrottled
+from coworklib.planning.views.sessions import home_sessions
 
 # Where an invitation link's token waits while its holder signs up or logs in.
 INVITATION_TOKEN_SESSION_KEY = "organizations:invitation_token"
@@ -215,6 +216,7 @@ def home(request: HttpRequest, membership: Membership) -> HttpResponse:
         "organization": organization,
         "member_count": selectors.count_members(organization),
         "recent_members": selectors.recent_members(organization),
+        **home_sessions(membership),
     }
     if membership.is_admin:
         context["pending_join_requests"] = selectors.count_pending_join_requests(organization)
@@ -559,9 +561,12 @@ def console_settings(request: HttpRequest, membership: Membership) -> HttpRespon
         try:
             organization = services.update_organization_settings(by=membership, **form.cleaned_data)
         except DomainError as exc:
-            field = {"slug_taken": "slug", "invalid_slug": "slug", "invalid_name": "name"}.get(
-                exc.code, "require_mfa_for_admins"
-            )
+            field = {
+                "slug_taken": "slug",
+                "invalid_slug": "slug",
+                "invalid_name": "name",
+                "invalid_no_show_release_minutes": "no_show_release_minutes",
+            }.get(exc.code, "require_mfa_for_admins")
             _form_error(form, exc, field)
             status = exc.status
         else:

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from coworklib.api.schemas import json_integer
 from coworklib.core.pagination import BoundedLimitOffsetPagination
 from coworklib.organizations.models import Role
 from coworklib.workspaces.models import EquipmentIcon, WorkspaceKind
@@ -77,15 +78,6 @@ def _known_timezone(value: str) -> str:
     return value
 
 
-def _json_integer(value: Any) -> Any:
-    # As JSON Schema says: 3 and 3.0 are integers, true and "3" are not (pydantic would take all four).
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(_("Un nombre entier est attendu."))
-    return value
-
-
 def _json_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(_("Un nombre est attendu."))
@@ -93,8 +85,8 @@ def _json_number(value: Any) -> Any:
 
 
 # Constraints before the validator, so that the OpenAPI schema shows them as minimum/maximum.
-Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
-Capacity = Annotated[int, Field(ge=1, le=CAPACITY_MAX), BeforeValidator(_json_integer)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(json_integer)]
+Capacity = Annotated[int, Field(ge=1, le=CAPACITY_MAX), BeforeValidator(json_integer)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 ApiDate = Annotated[
     date,
@@ -141,7 +133,7 @@ class BodyIn(Schema):
 
 
 class OpeningHoursIn(BodyIn):
-    weekday: Annotated[int, Field(ge=0, le=6), BeforeValidator(_json_integer)] = Field(
+    weekday: Annotated[int, Field(ge=0, le=6), BeforeValidator(json_integer)] = Field(
         ..., description="0 = Monday … 6 = Sunday"
     )
     opens: str = Field(..., pattern=OPENING_TIME_PATTERN, examples=["08:00"])

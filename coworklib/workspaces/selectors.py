@@ -192,11 +192,13 @@ def free_seats_by_workspace(workspaces: Sequence[Workspace], day: date | None = 
     """Free seats of each workspace on `day` (None: today in each workspace's own zone), by workspace id.
 
     API.md: capacity minus the peak of going participants that day. The one
-    place that number is computed: planning (sessions) fills it in here, with
-    one query for all the workspaces, and every list and page follows. Until
-    sessions exist nobody takes a seat, so it is the capacity.
+    place every list and page asks; planning computes it from the sessions,
+    with one query for all the workspaces.
     """
-    return {workspace.pk: workspace.capacity for workspace in workspaces}
+    # Imported here: planning builds on workspaces, not the other way round.
+    from coworklib.planning.selectors import free_seats_on
+
+    return free_seats_on(workspaces, day)
 
 
 Availability = Literal["free", "almost_full", "full", "closed"]

@@ -365,6 +365,11 @@ def update_workspace(
         )
     equipment = None if equipment_ids is UNSET else _equipment_of(by.organization_id, equipment_ids)
     changes = {field: value for field, value in wanted.items() if getattr(locked, field) != value}
+    if changes.get("capacity", locked.capacity) < locked.capacity:
+        # Never leave invariant 1 broken: the row lock keeps bookings out while this is checked.
+        from coworklib.planning.services import ensure_capacity_fits
+
+        ensure_capacity_fits(locked, changes["capacity"])
     for field, value in changes.items():
         setattr(locked, field, value)
     if changes:

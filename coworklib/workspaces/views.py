@@ -215,6 +215,12 @@ def workspace_detail(request: HttpRequest, membership: Membership, workspace_id:
     now = timezone.now()
     detail = selectors.workspace_detail(membership.user, workspace, now=now)
     zone = ZoneInfo(workspace.timezone)
+    # Imported here: planning builds on workspaces, not the other way round.
+    from coworklib.planning import selectors as planning_selectors
+    from coworklib.planning.views.presence import day_overview, parse_day
+
+    # The day shown under the timeline (?date=, else today); presence and check-in are always about now.
+    overview = day_overview(membership, workspace, parse_day(request.GET.get("date"), detail.today.day), now=now)
     context = {
         "workspace": workspace,
         "detail": detail,
@@ -223,6 +229,13 @@ def workspace_detail(request: HttpRequest, membership: Membership, workspace_id:
         "next_change": _next_change_text(detail, zone, now),
         "zone_note": _zone_note(workspace),
         "maps": _map_links(workspace),
+        "overview": overview,
+        "presence": overview.presence or planning_selectors.presence_at(workspace, now=now),
+        "my_check_in": (
+            overview.my_check_in
+            if overview.is_today
+            else planning_selectors.current_check_in(membership.user, workspace, now=now)
+        ),
     }
     return render(request, "workspaces/detail.html", context)
 

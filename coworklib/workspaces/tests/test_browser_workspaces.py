@@ -125,7 +125,7 @@ def test_an_admin_sets_up_a_workspace_and_a_member_finds_stars_and_keeps_it(phon
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Bureau de Lyon").is_visible()
     assert page.get_by_role("img", name="Open space lumineux").first.is_visible()
-    assert page.get_by_text("12 places libres sur 12").is_visible()
+    assert page.get_by_text("12 places libres sur 12", exact=True).is_visible()
     page.get_by_role("button", name="Ajouter aux favoris").click()
     # htmx swaps the button for its new state, without reloading the page.
     page.get_by_role("button", name="Retirer des favoris").wait_for()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from coworklib.accounts.models import User
 from coworklib.organizations.models import EmailDomain, JoinRequest, Membership, Organization, Role
+from coworklib.planning.demo import seed_demo_sessions
 from coworklib.workspaces.demo import seed_demo_workspaces
 
 DEMO_PASSWORD = "coworklib-demo"
@@ -71,6 +72,9 @@ class Command(BaseCommand):
             self._demo_domain_and_requests(password_hash)
             for slug, *_rest in ORGANIZATIONS:
                 seed_demo_workspaces(Organization.objects.get(slug=slug))
+        # Outside the transaction above: each booking takes the planning lock in its own durable transaction.
+        for slug, *_rest in ORGANIZATIONS:
+            seed_demo_sessions(Organization.objects.get(slug=slug))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _demo_domain_and_requests(self, password_hash: str) -> None:

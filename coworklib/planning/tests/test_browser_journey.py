@@ -1,0 +1,112 @@
+"""The whole journey of the sessions issue, in two phones: Nina plans a day at the office and invites Hugo,
+Hugo accepts, both check in (a button for her, the QR code on site for him), and "Qui est où" shows them both
+present."""
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+import time_machine
+
+from conftest import PASSWORD, make_member, screenshot
+from coworklib.organizations.models import Organization, Role
+from coworklib.planning.checkin_codes import todays_checkin_code
+from coworklib.planning.models import CheckIn, CheckInMethod, Participant, ParticipantStatus, Session
+from coworklib.planning.tests.factories import at
+from coworklib.workspaces.opening_hours import WeeklyInterval
+from coworklib.workspaces.tests.factories import make_workspace
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WEDNESDAY = date(2026, 12, 2)
+
+
+@pytest.fixture
+def wednesday_morning() -> Iterator[None]:
+    # The clock ticks on (the browser and the live server need it), from Wednesday 10:00 in Paris.
+    with time_machine.travel(at(WEDNESDAY, 10), tick=True):
+        yield
+
+
+def phone(browser: Any, live_server: Any, email: str) -> Any:
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-FR", device_scale_factor=1
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter", exact=True).click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_plan_invite_join_check_in_and_see_who_is_where(
+    browser: Any, live_server: Any, wednesday_morning: None
+) -> None:
+    acme = Organization.objects.create(name="Acme", slug="acme")
+    nina = make_member(acme, "nina@acme.test", Role.OWNER, first_name="Nina", last_name="Rossi")
+    hugo = make_member(acme, "hugo@acme.test", Role.MEMBER, first_name="Hugo", last_name="Marchand")
+    lyon = make_workspace(
+        nina,
+        acme,
+        "Bureau de Lyon",
+        capacity=8,
+        city="Lyon",
+        opening_hours=[WeeklyInterval(day, 8 * 60, 19 * 60) for day in range(5)],
+    )
+
+    # Nina plans today at Lyon from the workspace's page and invites Hugo.
+    nina_page = phone(browser, live_server, "nina@acme.test")
+    nina_page.goto(f"/o/acme/workspaces/{lyon.pk}/")
+    nina_page.get_by_role("link", name=re.compile("Planifier une session")).first.click()
+    nina_page.wait_for_load_state()
+    assert nina_page.get_by_label("Espace de travail").input_value() == str(lyon.pk)
+    nina_page.get_by_label("Date", exact=True).fill(WEDNESDAY.isoformat())
+    nina_page.get_by_label("Début").fill("09:00")
+    nina_page.get_by_label("Fin", exact=True).fill("17:00")
+    nina_page.get_by_label(re.compile("Hugo Marchand")).check()
+    nina_page.get_by_role("button", name="Planifier la session").click()
+    nina_page.wait_for_load_state()
+    session = Session.objects.get()
+    assert nina_page.get_by_text("Votre session est planifiée.").is_visible()
+    assert Participant.objects.get(session=session, user=hugo).status == ParticipantStatus.INVITED
+    screenshot(nina_page, "journey-1-planned")
+
+    # Hugo answers the invitation on his phone.
+    hugo_page = phone(browser, live_server, "hugo@acme.test")
+    hugo_page.goto(f"/o/acme/sessions/{session.pk}/")
+    hugo_page.get_by_role("button", name=re.compile("^Accepter")).click()
+    hugo_page.wait_for_load_state()
+    assert Participant.objects.get(session=session, user=hugo).status == ParticipantStatus.GOING
+    screenshot(hugo_page, "journey-2-accepted")
+
+    # Nina checks in with the button on the workspace's page: her session's seat, not a second one.
+    nina_page.goto(f"/o/acme/workspaces/{lyon.pk}/")
+    nina_page.get_by_role("button", name="Check-in").click()
+    nina_page.wait_for_load_state()
+    assert nina_page.get_by_text("Check-in enregistré à Bureau de Lyon.").is_visible()
+    assert nina_page.get_by_text("1 présent maintenant").is_visible()
+    screenshot(nina_page, "journey-3-checked-in")
+
+    # Hugo scans the code shown at the entrance.
+    hugo_page.goto(f"/o/acme/check-in/{lyon.pk}/{todays_checkin_code(lyon)}/")
+    hugo_page.get_by_role("button", name="Je fais mon check-in").click()
+    hugo_page.wait_for_load_state()
+    assert hugo_page.get_by_text("2 présents maintenant").is_visible()
+    check_ins = {c.user_id: c for c in CheckIn.objects.all()}
+    assert check_ins[nina.pk].method == CheckInMethod.APP
+    assert check_ins[hugo.pk].method == CheckInMethod.QR_CODE
+    assert {c.session_id for c in check_ins.values()} == {session.pk}
+    assert Session.objects.count() == 1  # no walk-in seat taken on top of the booked ones
+
+    # "Qui est où" shows them both, present, today at Lyon.
+    hugo_page.locator(".nav-primary").get_by_role("link", name="Qui est où").click()
+    hugo_page.wait_for_load_state()
+    today = hugo_page.locator(".wb-day--today")
+    for name in ("Nina Rossi", "Hugo Marchand"):
+        assert today.locator(".wb-person", has_text=name).get_by_text("présent·e").is_visible()
+    screenshot(hugo_page, "journey-4-whereabouts")
