@@ -295,7 +295,7 @@ def invite_to_session(request: HttpRequest, data: SessionInviteIn, id: int = Ses
     nor going, 409 `already_participant` when everyone named already is.
     """
     membership, session = selectors.get_membership_and_session(_caller(request), id)
-    services.invite_to_session(by=membership, session=session, user_ids=data.users)
+    services.invite_to_session(by=membership, session=session, user_ids=data.invitees)
     return Status(201, _fresh(request, session.pk))
 
 

@@ -148,7 +148,7 @@ class SessionAnswerIn(BodyIn):
 
 
 class SessionInviteIn(BodyIn):
-    users: list[Id] = Field(..., min_length=1, max_length=INVITEES_PER_REQUEST_MAX, description="User ids")
+    invitees: list[Id] = Field(..., min_length=1, max_length=INVITEES_PER_REQUEST_MAX, description="User ids")
 
 
 class CheckInIn(BodyIn):

@@ -77,7 +77,7 @@ def _check_in(world: World) -> dict[str, Any]:
 
 
 def _invite(world: World) -> dict[str, Any]:
-    return {"users": [world.guest.pk]}
+    return {"invitees": [world.guest.pk]}
 
 
 Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
@@ -250,7 +250,7 @@ def test_another_organizations_ids_inside_ones_own_requests_are_404(
 
     moved = send(client, alice, acme_world, "PATCH", "/sessions/{session}", {"workspace": globex_world.workspace.pk})
     invited = send(
-        client, alice, acme_world, "POST", "/sessions/{session}/invitations", {"users": [globex_world.guest.pk]}
+        client, alice, acme_world, "POST", "/sessions/{session}/invitations", {"invitees": [globex_world.guest.pk]}
     )
     created = send(
         client,

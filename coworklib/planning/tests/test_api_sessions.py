@@ -675,7 +675,7 @@ def test_an_answer_other_than_going_or_declined_is_a_422(
 
 
 def test_the_organizer_invites_colleagues(client: Client, alice: User, bob: User, carol: User, monday: Session) -> None:
-    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", alice, {"users": [bob.pk, carol.pk]})
+    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", alice, {"invitees": [bob.pk, carol.pk]})
 
     assert response.status_code == 201
     assert [(p["user"]["id"], p["status"]) for p in response.json()["participants"]] == [
@@ -691,7 +691,7 @@ def test_a_going_participant_may_invite_too(
 ) -> None:
     join(bob, acme, monday)
 
-    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", bob, {"users": [carol.pk]})
+    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", bob, {"invitees": [carol.pk]})
 
     assert response.status_code == 201
     assert Participant.objects.get(user=carol).invited_by == bob
@@ -700,7 +700,7 @@ def test_a_going_participant_may_invite_too(
 def test_a_member_not_going_may_not_invite(client: Client, bob: User, carol: User, monday: Session) -> None:
     before = counts()
 
-    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", bob, {"users": [carol.pk]})
+    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", bob, {"invitees": [carol.pk]})
 
     assert response.status_code == 403
     assert counts() == before
@@ -711,7 +711,7 @@ def test_inviting_an_outsider_is_404_and_invites_nobody(
 ) -> None:
     before = counts()
 
-    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", alice, {"users": [bob.pk, olivia.pk]})
+    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", alice, {"invitees": [bob.pk, olivia.pk]})
 
     assert response.status_code == 404
     assert counts() == before
@@ -723,7 +723,7 @@ def test_inviting_people_already_there_is_409_already_participant(
     join(bob, acme, monday)
     before = counts()
 
-    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", alice, {"users": [bob.pk]})
+    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", alice, {"invitees": [bob.pk]})
 
     assert response.status_code == 409
     assert response.json()["code"] == "already_participant"
@@ -734,7 +734,7 @@ def test_inviting_people_already_there_is_409_already_participant(
 def test_an_invitation_without_valid_ids_is_a_422(client: Client, alice: User, monday: Session, users: Any) -> None:
     before = counts()
 
-    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", alice, {"users": users})
+    response = call(client, "POST", f"/sessions/{monday.pk}/invitations", alice, {"invitees": users})
 
     assert response.status_code == 422
     assert counts() == before
