@@ -44,7 +44,7 @@ from coworklib.planning.models import (
     Visibility,
 )
 from coworklib.planning.selectors import EARLY_CHECK_IN
-from coworklib.workspaces.models import Workspace
+from coworklib.workspaces.models import Closure, Workspace
 from coworklib.workspaces.opening_hours import is_open_throughout, open_periods, wall_instant
 from coworklib.workspaces.selectors import as_id, schedule_for, visible_workspaces
 
@@ -701,6 +701,34 @@ def ensure_capacity_fits(workspace: Workspace, capacity: int, *, now: datetime |
             code="sessions_over_capacity",
             extra={"sessions": conflicting},
         )
+
+
+def cancel_sessions_closed_by(*, by: Membership, closure: Closure, now: datetime | None = None) -> list[int]:
+    """Cancel the sessions not over yet that a new closure falls on; their ids, each announced as cancelled.
+
+    Called by workspaces.services.add_closure inside its transaction, which holds the workspace row locked.
+    Walk-in seats are left to their check-out: they record who was on site, not a plan.
+    """
+    now = now or timezone.now()
+    zone = ZoneInfo(closure.workspace.timezone)
+    closed_from = wall_instant(zone, closure.start_date, 0)
+    closed_until = wall_instant(zone, closure.end_date + timedelta(days=1), 0)
+    affected = list(
+        Session.objects.filter(
+            workspace_id=closure.workspace_id,
+            cancelled_at__isnull=True,
+            is_walk_in=False,
+            end__gt=max(now, closed_from),
+            start__lt=closed_until,
+            start__gte=closed_from - SESSION_MAX_DURATION,
+        )
+        .order_by("start", "id")
+        .values_list("pk", flat=True)
+    )
+    Session.objects.filter(pk__in=affected).update(cancelled_at=now, updated_at=now)
+    for pk in affected:
+        events.announce(events.session_cancelled, session_id=pk, by_user_id=by.user_id)
+    return affected
 
 
 # --- Check-ins ------------------------------------------------------------------------------------------------

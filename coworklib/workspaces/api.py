@@ -26,6 +26,7 @@ from coworklib.workspaces.schemas import (
     AccessIn,
     AccessOut,
     AddressIn,
+    ClosureCreatedOut,
     ClosureIn,
     ClosureListQuery,
     ClosureOut,
@@ -376,14 +377,17 @@ def list_closures(
     return page([_closure_out(closure) for closure in items], closures.count())
 
 
-@router.post("/workspaces/{id}/closures", response={201: ClosureOut, **WRITE_ERRORS})
+@router.post("/workspaces/{id}/closures", response={201: ClosureCreatedOut, **WRITE_ERRORS})
 def add_closure(request: HttpRequest, data: ClosureIn, id: int = WorkspaceId) -> Any:
-    """Close the workspace on every date from `start_date` to `end_date`, both included."""
+    """Close the workspace on every date from `start_date` to `end_date`, both included.
+
+    The sessions booked there on those dates (and not over yet) are cancelled: `cancelled_sessions` lists them.
+    """
     membership, workspace = _admin_workspace(request, id)
     closure = services.add_closure(
         by=membership, workspace=workspace, start_date=data.start_date, end_date=data.end_date, reason=data.reason
     )
-    return Status(201, _closure_out(closure))
+    return Status(201, {**_closure_out(closure), "cancelled_sessions": list(closure.cancelled_session_ids)})
 
 
 @router.delete("/workspaces/{id}/closures/{closure_id}", response={204: None, **WRITE_ERRORS})

@@ -208,6 +208,9 @@ class Closure(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not stored: set by services.add_closure to the sessions the closure cancelled, for the answer to say so.
+    cancelled_session_ids: tuple[int, ...] = ()
+
     class Meta:
         verbose_name = _("fermeture")
         verbose_name_plural = _("fermetures")

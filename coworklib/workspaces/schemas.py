@@ -290,6 +290,10 @@ class ClosureOut(Schema):
     reason: str
 
 
+class ClosureCreatedOut(ClosureOut):
+    cancelled_sessions: list[int] = Field(description="Ids of the sessions the closure cancelled")
+
+
 class CoordinatesOut(Schema):
     latitude: float
     longitude: float

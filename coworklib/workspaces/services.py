@@ -443,7 +443,12 @@ def set_opening_hours(
 
 @transaction.atomic
 def add_closure(*, by: Membership, workspace: Workspace, start_date: date, end_date: date, reason: str = "") -> Closure:
-    """Close the workspace from `start_date` to `end_date`, both included (local dates)."""
+    """Close the workspace from `start_date` to `end_date`, both included (local dates).
+
+    The sessions booked at the workspace on those dates, and not over yet, are
+    cancelled (planning announces each cancellation); their ids are on the
+    returned closure's `cancelled_session_ids`.
+    """
     _ensure_admin_of(by, workspace)
     _check_date(start_date, "start_date")
     _check_date(end_date, "end_date")
@@ -456,6 +461,10 @@ def add_closure(*, by: Membership, workspace: Workspace, start_date: date, end_d
         reason=_clean_text(reason, field="reason", max_length=CLOSURE_REASON_MAX_LENGTH),
         created_by=by.user,
     )
+    # Imported here: planning builds on workspaces, not the other way round.
+    from coworklib.planning.services import cancel_sessions_closed_by
+
+    closure.cancelled_session_ids = tuple(cancel_sessions_closed_by(by=by, closure=closure))
     record_audit(
         organization=by.organization,
         actor=by.user,
@@ -464,6 +473,7 @@ def add_closure(*, by: Membership, workspace: Workspace, start_date: date, end_d
         closure_id=closure.pk,
         start_date=start_date.isoformat(),
         end_date=end_date.isoformat(),
+        cancelled_sessions=list(closure.cancelled_session_ids),
     )
     return closure
 

@@ -615,7 +615,7 @@ def console_closures(request: HttpRequest, membership: Membership, workspace_id:
         status = 422
         if form.is_valid():
             try:
-                services.add_closure(
+                closure = services.add_closure(
                     by=membership,
                     workspace=workspace,
                     start_date=form.cleaned_data["start_date"],
@@ -629,6 +629,17 @@ def console_closures(request: HttpRequest, membership: Membership, workspace_id:
                 messages.success(
                     request, _("La fermeture est enregistrée : les membres la voient sur la page de l'espace.")
                 )
+                if closure.cancelled_session_ids:
+                    count = len(closure.cancelled_session_ids)
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "%(count)d session prévue ces jours-là a été annulée.",
+                            "%(count)d sessions prévues ces jours-là ont été annulées.",
+                            count,
+                        )
+                        % {"count": count},
+                    )
                 return _to_edit(membership, workspace, "console_closures")
     today = selectors.local_today(workspace)
     closures = list(selectors.closures_of(workspace))

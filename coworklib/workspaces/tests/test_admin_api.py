@@ -162,8 +162,8 @@ def test_a_closure_is_added_and_listed(alice: User, bob: User, paris: Workspace,
     listed = call(client, "GET", f"/workspaces/{paris.pk}/closures", bob)
 
     assert created.status_code == 201
-    assert created.json() == {"id": created.json()["id"], **body}
-    assert listed.json() == {"items": [created.json()], "count": 1}
+    assert created.json() == {"id": created.json()["id"], **body, "cancelled_sessions": []}
+    assert listed.json() == {"items": [{"id": created.json()["id"], **body}], "count": 1}
     closure = Closure.objects.get()
     assert (closure.start_date, closure.end_date, closure.created_by) == (date(2027, 8, 2), date(2027, 8, 20), alice)
 
