@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Body, Path, Query, Router, Status
 
 from coworklib.accounts.models import User
-from coworklib.api.schemas import AUTH_ERRORS, ErrorOut, ValidationErrorOut
+from coworklib.api.schemas import CONFLICT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from coworklib.core.errors import Conflict, InvalidInput
 from coworklib.organizations.selectors import get_membership_for_user
 from coworklib.planning import calendars, selectors, services
@@ -53,11 +53,6 @@ from coworklib.workspaces.schemas import MAX_ID, PageIn, page
 
 router = Router(tags=["planning"])
 
-READ_ERRORS: dict[int, Any] = {**AUTH_ERRORS, 404: ErrorOut}
-# 403: not the organizer (or not an admin), or a session call without its CSRF token.
-WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut, 413: ErrorOut, 422: ValidationErrorOut}
-# 409: capacity_exceeded, workspace_closed, overlapping_session, busy (the lock timed out), already_participant…
-CONFLICT_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 409: ErrorOut}
 
 SessionId = Path(..., ge=1, le=MAX_ID, description="Session id")
 WorkspaceId = Path(..., ge=1, le=MAX_ID, description="Workspace id")

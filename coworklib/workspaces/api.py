@@ -15,7 +15,7 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 
 from coworklib.accounts.models import User
-from coworklib.api.schemas import AUTH_ERRORS, ErrorOut, ValidationErrorOut
+from coworklib.api.schemas import CONFLICT_ERRORS, READ_ERRORS, WRITE_ERRORS, ErrorOut
 from coworklib.organizations.models import Membership, Organization
 from coworklib.organizations.selectors import ensure_admin_access, get_membership_for_user
 from coworklib.workspaces import selectors, services
@@ -29,7 +29,6 @@ from coworklib.workspaces.schemas import (
     ClosureCreatedOut,
     ClosureIn,
     ClosureListQuery,
-    ClosureOut,
     ClosurePageOut,
     EquipmentIn,
     EquipmentOut,
@@ -56,10 +55,6 @@ from coworklib.workspaces.schemas import (
 
 router = Router(tags=["workspaces"])
 
-READ_ERRORS: dict[int, Any] = {**AUTH_ERRORS, 404: ErrorOut}
-# 403: a member on an admin endpoint, or a session call without its CSRF token.
-WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut, 413: ErrorOut, 422: ValidationErrorOut}
-CONFLICT_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 409: ErrorOut}
 
 WorkspaceId = Path(..., ge=1, le=MAX_ID, description="Workspace id")
 ChildId = Path(..., ge=1, le=MAX_ID)
