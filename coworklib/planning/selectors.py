@@ -411,23 +411,28 @@ def whereabouts(
     """Who is where on each day of the week starting `week_start`: visible sessions' going people and check-ins.
 
     `user_ids` narrows it to some people (a group, the people I follow); None
-    means the whole organization. Three queries whatever the week holds.
+    means the whole organization. Four queries whatever the week holds
+    (sessions, who goes, their people, check-ins): each session and each person
+    is built once, not once per participant, which is what the time goes to
+    in a large organization (bench/README.md).
     Days are the workspaces' local dates.
     """
     days = [week_start + timedelta(days=offset) for offset in range(7)]
     window_start = datetime.combine(days[0], datetime.min.time(), tzinfo=UTC) - timedelta(hours=15)
     window_end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=15)
-    participants = Participant.objects.filter(
-        status=ParticipantStatus.GOING,
-        session__in=visible_sessions(membership).filter(
-            cancelled_at__isnull=True,
-            start__lt=window_end,
-            end__gt=window_start,
-            start__gte=window_start - SESSION_MAX_DURATION,
-        ),
-    ).select_related("user", "session__workspace")
+    week_sessions = visible_sessions(membership).filter(
+        cancelled_at__isnull=True,
+        start__lt=window_end,
+        end__gt=window_start,
+        start__gte=window_start - SESSION_MAX_DURATION,
+    )
+    going = Participant.objects.filter(status=ParticipantStatus.GOING, session__in=week_sessions)
     if user_ids is not None:
-        participants = participants.filter(user_id__in=user_ids)
+        going = going.filter(user_id__in=user_ids)
+        week_sessions = week_sessions.filter(pk__in=going.values("session_id"))
+    sessions = {session.pk: session for session in week_sessions.select_related("workspace")}
+    pairs = list(going.values_list("user_id", "session_id"))
+    people_by_id = {user.pk: user for user in User.objects.filter(pk__in={user_id for user_id, _session in pairs})}
     check_ins = CheckIn.objects.filter(
         organization_id=membership.organization_id,
         workspace__in=visible_workspaces(membership, include_archived=True),
@@ -440,24 +445,28 @@ def whereabouts(
     checked_in_days = {
         (user_id, workspace_id, at.astimezone(ZoneInfo(zone)).date()) for user_id, workspace_id, at, zone in check_ins
     }
-    grid: dict[date, dict[int, dict[int, Whereabout]]] = {day: {} for day in days}
-    workspaces: dict[int, Workspace] = {}
-    for participant in participants:
-        session = participant.session
+    session_days: dict[int, list[date]] = {}
+    for session in sessions.values():
         zone = ZoneInfo(session.workspace.timezone)
         first = session.start.astimezone(zone).date()
         last = (session.end - timedelta(microseconds=1)).astimezone(zone).date()
+        session_days[session.pk] = [day for day in days if first <= day <= last]
+    grid: dict[date, dict[int, dict[int, Whereabout]]] = {day: {} for day in days}
+    workspaces: dict[int, Workspace] = {}
+    for user_id, session_id in pairs:
+        if session_id not in sessions or user_id not in people_by_id:
+            continue
+        session = sessions[session_id]
         workspaces[session.workspace_id] = session.workspace
-        for day in days:
-            if first <= day <= last:
-                people = grid[day].setdefault(session.workspace_id, {})
-                entry = people.get(participant.user_id)
-                if entry is None:
-                    entry = people[participant.user_id] = Whereabout(
-                        user=participant.user,
-                        checked_in=(participant.user_id, session.workspace_id, day) in checked_in_days,
-                    )
-                entry.sessions.append(session)
+        for day in session_days[session_id]:
+            people = grid[day].setdefault(session.workspace_id, {})
+            entry = people.get(user_id)
+            if entry is None:
+                entry = people[user_id] = Whereabout(
+                    user=people_by_id[user_id],
+                    checked_in=(user_id, session.workspace_id, day) in checked_in_days,
+                )
+            entry.sessions.append(session)
     result: list[WhereaboutsDay] = []
     for day in days:
         rows = [
