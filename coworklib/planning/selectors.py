@@ -33,7 +33,7 @@ from coworklib.planning.models import (
     Visibility,
 )
 from coworklib.workspaces.models import Workspace
-from coworklib.workspaces.opening_hours import open_intervals_on, wall_instant
+from coworklib.workspaces.opening_hours import is_open_throughout, open_intervals_on, wall_instant
 from coworklib.workspaces.selectors import as_id, schedule_for, visible_workspaces
 
 # A member may check in this long before their session starts and still use its seat.
@@ -323,6 +323,22 @@ def occupancy_profile(workspace: Workspace, start: datetime, end: datetime) -> l
     from coworklib.planning.capacity import bookings_between
 
     return occupancy_steps(bookings_between(workspace.pk, start, end))
+
+
+def sessions_outside_hours(workspace: Workspace, *, now: datetime | None = None) -> list[int]:
+    """Ids of the coming sessions at the workspace that its current hours and closures no longer cover.
+
+    For the console after a change of hours or time zone: the sessions stay
+    booked (cancelling a year of Fridays over an hour trimmed would be harsh),
+    and the admin is told which ones to look at. One query for the sessions,
+    two for the hours; the rest is arithmetic.
+    """
+    now = now or timezone.now()
+    schedule = schedule_for(workspace)
+    coming = Session.objects.filter(
+        workspace=workspace, cancelled_at__isnull=True, is_walk_in=False, end__gt=now
+    ).values_list("pk", "start", "end")
+    return [pk for pk, start, end in coming if not is_open_throughout(schedule, start, end)]
 
 
 def sessions_at(membership: Membership, workspace: Workspace, day: date) -> list[Session]:

@@ -354,10 +354,20 @@ def unarchive_workspace(request: HttpRequest, id: int = WorkspaceId) -> Any:
 
 @router.put("/workspaces/{id}/opening-hours", response={200: OpeningHoursSetOut, **WRITE_ERRORS})
 def set_opening_hours(request: HttpRequest, data: OpeningHoursSetIn, id: int = WorkspaceId) -> Any:
-    """Replace the weekly hours. Overlapping intervals of one day are refused; an empty list closes every day."""
+    """Replace the weekly hours. Overlapping intervals of one day are refused; an empty list closes every day.
+
+    Sessions already booked stay booked: `sessions_outside_hours` lists the coming ones the new hours no longer
+    cover, for the admin to deal with.
+    """
+    # Imported here: planning builds on workspaces, not the other way round.
+    from coworklib.planning.selectors import sessions_outside_hours
+
     membership, workspace = _admin_workspace(request, id)
     intervals = services.set_opening_hours(by=membership, workspace=workspace, intervals=_intervals(data.opening_hours))
-    return {"opening_hours": [_hours_out(interval) for interval in intervals]}
+    return {
+        "opening_hours": [_hours_out(interval) for interval in intervals],
+        "sessions_outside_hours": sessions_outside_hours(workspace),
+    }
 
 
 @router.get("/workspaces/{id}/closures", response={200: ClosurePageOut, **READ_ERRORS})

@@ -393,6 +393,7 @@ class FavouriteStateOut(Schema):
 
 class OpeningHoursSetOut(Schema):
     opening_hours: list[OpeningHoursOut]
+    sessions_outside_hours: list[int] = Field(description="Ids of coming sessions the new hours no longer cover")
 
 
 class ClosurePageOut(Schema):

@@ -593,6 +593,7 @@ def console_hours(request: HttpRequest, membership: Membership, workspace_id: in
                     messages.success(
                         request, _("Les horaires de « %(name)s » sont enregistrés.") % {"name": workspace.name}
                     )
+                    _warn_about_sessions_outside_hours(request, workspace)
                     return _to_edit(membership, workspace, "console_hours")
     return _console(
         request,
@@ -603,6 +604,25 @@ def console_hours(request: HttpRequest, membership: Membership, workspace_id: in
         tab="hours",
         status=status,
     )
+
+
+def _warn_about_sessions_outside_hours(request: HttpRequest, workspace: Workspace) -> None:
+    # Imported here: planning builds on workspaces, not the other way round.
+    from coworklib.planning.selectors import sessions_outside_hours
+
+    count = len(sessions_outside_hours(workspace))
+    if count:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d session déjà prévue tombe en dehors de ces horaires : elle reste réservée, "
+                "prévenez son organisateur ou annulez-la.",
+                "%(count)d sessions déjà prévues tombent en dehors de ces horaires : elles restent réservées, "
+                "prévenez leurs organisateurs ou annulez-les.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 @organization_view(admin=True)

@@ -128,7 +128,7 @@ def test_put_opening_hours_replaces_them(alice: User, paris: Workspace, client: 
     response = call(client, "PUT", f"/workspaces/{paris.pk}/opening-hours", alice, {"opening_hours": hours})
 
     assert response.status_code == 200
-    assert response.json() == {"opening_hours": hours}
+    assert response.json() == {"opening_hours": hours, "sessions_outside_hours": []}
     stored = OpeningInterval.objects.filter(workspace=paris).order_by("weekday", "opens")
     assert [(row.weekday, row.opens, row.closes) for row in stored] == [(0, 480, 720), (0, 780, 1140), (6, 0, 1440)]
 

@@ -1,4 +1,4 @@
-"""A closure added over booked days cancels the sessions it falls on, and says which."""
+"""Hours changed over booked days: a closure cancels the sessions it falls on, new hours list those left out."""
 
 from datetime import date
 from typing import Any
@@ -97,3 +97,39 @@ def test_a_refused_closure_cancels_nothing(
         )
 
     assert not Session.objects.get(pk=tuesday.pk).is_cancelled
+
+
+def test_new_hours_keep_booked_sessions_and_list_those_they_no_longer_cover(
+    client: Client, alice: User, bob: User, acme: Organization, paris: Workspace, frozen_now: Any
+) -> None:
+    morning = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    evening = book(bob, acme, paris, at(TUESDAY, 15), at(TUESDAY, 18))
+    afternoon_only = [{"weekday": day, "opens": "13:00", "closes": "19:00"} for day in range(5)]
+
+    response = client.put(
+        f"/api/v1/workspaces/{paris.pk}/opening-hours",
+        {"opening_hours": afternoon_only},
+        content_type="application/json",
+        headers=bearer(alice),
+    )
+
+    assert response.status_code == 200
+    assert response.json()["sessions_outside_hours"] == [morning.pk]
+    assert not Session.objects.get(pk=morning.pk).is_cancelled
+    assert not Session.objects.get(pk=evening.pk).is_cancelled
+
+
+def test_the_console_warns_about_sessions_outside_the_new_hours(
+    client: Client, alice: User, bob: User, acme: Organization, paris: Workspace, frozen_now: Any
+) -> None:
+    book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    client.force_login(alice)
+    form = {"action": "save"}
+    for day in range(7):
+        form[f"d{day}-0-opens"] = "13:00" if day < 5 else ""
+        form[f"d{day}-0-closes"] = "19:00" if day < 5 else ""
+
+    response = client.post(f"/o/acme/console/workspaces/{paris.pk}/hours/", form, follow=True)
+
+    assert response.status_code == 200
+    assert "1 session déjà prévue tombe en dehors de ces horaires" in response.content.decode()
