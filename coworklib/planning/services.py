@@ -614,25 +614,31 @@ def leave_session(*, by: Membership, session: Session, now: datetime | None = No
         if was_going:
             events.announce(events.participant_left, session_id=current.pk, user_id=by.user_id)
         if current.organizer_id == by.user_id and not current.is_cancelled:
-            successor = (
-                Participant.objects.filter(session=current, status=ParticipantStatus.GOING)
-                .order_by("created_at", "id")
-                .first()
-            )
-            if successor is None:
-                Session.objects.filter(pk=current.pk).update(cancelled_at=now, updated_at=now)
+            successor_id = _hand_over_or_cancel(current, by_user_id=by.user_id, now=now)
+            if successor_id is None:
                 session.cancelled_at = now
-                events.announce(events.session_cancelled, session_id=current.pk, by_user_id=by.user_id)
             else:
-                Session.objects.filter(pk=current.pk).update(organizer_id=successor.user_id, updated_at=now)
-                session.organizer_id = successor.user_id
-                events.announce(
-                    events.session_changed,
-                    session_id=current.pk,
-                    by_user_id=by.user_id,
-                    changes=["organizer"],
-                    reconfirm_user_ids=[],
-                )
+                session.organizer_id = successor_id
+
+
+def _hand_over_or_cancel(session: Session, *, by_user_id: int, now: datetime) -> int | None:
+    """The organizer is gone: the longest-standing going participant organises it (their id), or it is cancelled."""
+    successor = (
+        Participant.objects.filter(session=session, status=ParticipantStatus.GOING).order_by("created_at", "id").first()
+    )
+    if successor is None:
+        Session.objects.filter(pk=session.pk).update(cancelled_at=now, updated_at=now)
+        events.announce(events.session_cancelled, session_id=session.pk, by_user_id=by_user_id)
+        return None
+    Session.objects.filter(pk=session.pk).update(organizer_id=successor.user_id, updated_at=now)
+    events.announce(
+        events.session_changed,
+        session_id=session.pk,
+        by_user_id=by_user_id,
+        changes=["organizer"],
+        reconfirm_user_ids=[],
+    )
+    return successor.user_id
 
 
 def invite_to_session(
@@ -953,20 +959,4 @@ def forget_member_plans(*, organization_id: int, user_id: int, now: datetime | N
     for session in Session.objects.filter(
         organization_id=organization_id, organizer_id=user_id, end__gt=now, cancelled_at__isnull=True, is_walk_in=False
     ):
-        successor = (
-            Participant.objects.filter(session=session, status=ParticipantStatus.GOING)
-            .order_by("created_at", "id")
-            .first()
-        )
-        if successor is None:
-            Session.objects.filter(pk=session.pk).update(cancelled_at=now, updated_at=now)
-            events.announce(events.session_cancelled, session_id=session.pk, by_user_id=user_id)
-        else:
-            Session.objects.filter(pk=session.pk).update(organizer_id=successor.user_id, updated_at=now)
-            events.announce(
-                events.session_changed,
-                session_id=session.pk,
-                by_user_id=user_id,
-                changes=["organizer"],
-                reconfirm_user_ids=[],
-            )
+        _hand_over_or_cancel(session, by_user_id=user_id, now=now)

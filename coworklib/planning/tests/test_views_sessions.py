@@ -780,6 +780,17 @@ def test_organization_home_shows_the_next_sessions_and_waiting_invitations(
     assert 'class="button" href="/o/acme/sessions/new/"' in page
 
 
+def test_organization_home_counts_every_waiting_invitation_not_only_those_it_shows(
+    client: Client, acme: Organization, alice: User, bob: User, paris: Workspace
+) -> None:
+    for hour in range(9, 15):
+        book(alice, acme, paris, at(NEXT_MONDAY, hour), at(NEXT_MONDAY, hour + 1), invitee_ids=[bob.pk])
+
+    page = text(logged_in(client, bob).get("/o/acme/"))
+
+    assert "6 invitations attendent votre réponse" in page
+
+
 def test_nav_leads_to_sessions_and_whereabouts_and_keeps_console_for_admins(
     client: Client, acme: Organization, bob: User, carol: User
 ) -> None:

@@ -288,11 +288,11 @@ def _hint_for(form: SessionTimesForm) -> DayHint | None:
 def agenda(request: HttpRequest, membership: Membership) -> HttpResponse:
     now = timezone.now()
     mine = selectors.agenda_of(membership, now=now)
-    upcoming = session_rows([s for s in mine.upcoming if not s.is_walk_in], membership.user_id, now)
+    upcoming = session_rows(mine.upcoming, membership.user_id, now)
     context = {
         "invitations": session_rows(mine.invitations, membership.user_id, now),
         "upcoming_days": by_day(upcoming),
-        "past": session_rows([s for s in mine.past if not s.is_walk_in], membership.user_id, now),
+        "past": session_rows(mine.past, membership.user_id, now),
     }
     return render(request, "planning/agenda.html", context)
 
@@ -715,9 +715,9 @@ HOME_SESSIONS_SHOWN = 3
 def home_sessions(membership: Membership) -> dict[str, Any]:
     """ "Vos prochaines sessions" on the organization home: the next few, and how many invitations wait."""
     now = timezone.now()
-    mine = selectors.agenda_of(membership, now=now, past_limit=0, upcoming_limit=HOME_SESSIONS_SHOWN + 2)
-    upcoming = [session for session in mine.upcoming if not session.is_walk_in][:HOME_SESSIONS_SHOWN]
-    return {
-        "next_sessions": session_rows(upcoming, membership.user_id, now),
-        "pending_invitations": len(mine.invitations),
-    }
+    mine = selectors.agenda_of(membership, now=now, past_limit=0, upcoming_limit=HOME_SESSIONS_SHOWN)
+    # Counted apart: the agenda's list of invitations stops at the few the home shows.
+    pending = selectors.agenda_sessions(
+        membership.user, "invitations", organization_id=membership.organization_id, now=now
+    ).count()
+    return {"next_sessions": session_rows(mine.upcoming, membership.user_id, now), "pending_invitations": pending}
