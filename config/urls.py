@@ -17,5 +17,7 @@ urlpatterns = [
     path("", include("coworklib.organizations.urls")),
     path("", include("coworklib.workspaces.urls")),
     path("", include("coworklib.planning.urls")),
+    path("", include("coworklib.community.urls")),
+    path("", include("coworklib.notifications.urls")),
     path("", include("coworklib.web.urls")),
 ]

@@ -89,6 +89,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the account is erased: the row stays so that what the person
     # published keeps an author, shown as "Utilisateur supprimé".
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # GDPR restriction of processing: set, the person gets no news or offers, is left out of
+    # audience measurement and recommendations (the privacy app owns the switch).
+    processing_restricted_at = models.DateTimeField(_("traitement limité depuis"), null=True, blank=True)
     # The organization last opened in the web app; where /app/ takes them.
     last_organization = models.ForeignKey(
         "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -86,6 +86,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     # Imported here so that each app owns its router and this module only assembles them.
     from coworklib.accounts.api import router as accounts_router
+    from coworklib.community.api import router as community_router
+    from coworklib.notifications.api import router as notifications_router
     from coworklib.organizations.api import router as organizations_router
     from coworklib.planning.api import router as planning_router
     from coworklib.workspaces.api import router as workspaces_router
@@ -94,6 +96,8 @@ def _register_routers() -> None:
     api.add_router("", organizations_router)
     api.add_router("", workspaces_router)
     api.add_router("", planning_router)
+    api.add_router("", community_router)
+    api.add_router("", notifications_router)
 
 
 _register_routers()

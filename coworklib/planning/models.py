@@ -19,9 +19,10 @@ SESSION_MAX_DURATION = timedelta(days=7)
 
 
 class Visibility(models.TextChoices):
-    """Who sees a session. Groups (a third choice) arrive with the community app."""
+    """Who sees a session besides its organizer and participants: everyone, one group's members, or nobody else."""
 
     ORGANIZATION = "organization", _("Toute l'organisation")
+    GROUP = "group", _("Un groupe")
     INVITED = "invited", _("Personnes invitées uniquement")
 
 
@@ -71,6 +72,10 @@ class Session(models.Model):
     description = models.TextField(_("description"), blank=True)
     visibility = models.CharField(
         _("visibilité"), max_length=16, choices=Visibility.choices, default=Visibility.ORGANIZATION
+    )
+    # With visibility "group": whose members see it. A deleted group leaves it to its participants only.
+    group = models.ForeignKey(
+        "community.Group", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
     is_walk_in = models.BooleanField(_("sans réservation"), default=False)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)

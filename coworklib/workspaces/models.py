@@ -253,21 +253,20 @@ class WorkspacePhoto(models.Model):
 class WorkspaceAccessGrant(models.Model):
     """Who may see and use a restricted workspace, besides the organization's admins.
 
-    One row grants one thing: a role (every member with it) or a named member.
-    A workspace's access rule is its `restricted` flag plus these rows
-    (services.set_access_rule writes them, selectors.visible_workspaces reads
-    them). Rows of a workspace that is not restricted are kept but have no effect.
-
-    Extension point for groups (community issue): add a nullable `group`
-    foreign key here, count it in the "exactly one of" constraint below, and
-    add one `Q(group__members=user)` term to selectors._access_granted. Nothing
-    else needs to change: every path already asks that one selector.
+    One row grants one thing: a role (every member with it), a named member, or
+    a group (its members, as they are at each read). A workspace's access rule
+    is its `restricted` flag plus these rows (services.set_access_rule writes
+    them, selectors.visible_workspaces reads them). Rows of a workspace that is
+    not restricted are kept but have no effect.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="access_grants")
     role = models.CharField(_("rôle"), max_length=16, choices=Role.choices, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.ForeignKey(
+        "community.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="workspace_grants"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -276,17 +275,22 @@ class WorkspaceAccessGrant(models.Model):
         verbose_name_plural = _("autorisations d'accès")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(role="") & Q(user__isnull=False)) | (~Q(role="") & Q(user__isnull=True)),
+                condition=(Q(role="") & Q(user__isnull=False) & Q(group__isnull=True))
+                | (~Q(role="") & Q(user__isnull=True) & Q(group__isnull=True))
+                | (Q(role="") & Q(user__isnull=True) & Q(group__isnull=False)),
                 name="access_grant_exactly_one_grantee",
             ),
             models.UniqueConstraint(fields=["workspace", "role"], condition=~Q(role=""), name="unique_role_grant"),
             models.UniqueConstraint(
                 fields=["workspace", "user"], condition=Q(user__isnull=False), name="unique_member_grant"
             ),
+            models.UniqueConstraint(
+                fields=["workspace", "group"], condition=Q(group__isnull=False), name="unique_group_grant"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.workspace}: {self.role or self.user_id}"
+        return f"{self.workspace}: {self.role or self.user_id or self.group_id}"
 
 
 class Favourite(models.Model):
