@@ -69,9 +69,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_time"),
-            models.Index(
-                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_recipient_unread"
-            ),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_recipient_unread"),
         ]
 
     def __str__(self) -> str:

@@ -102,6 +102,8 @@ def _session_out(session: Session, caller: User) -> dict[str, Any]:
         "end": _local(session.end, zone),
         "description": session.description,
         "visibility": session.visibility,
+        # Fetched with the session (selectors._with_people); a deleted group leaves the session group-less.
+        "group": {"id": session.group.pk, "name": session.group.name} if session.group is not None else None,
         "organizer": _person(session.organizer) if session.organizer is not None else None,
         "participants": [{"user": _person(p.user), "status": p.status} for p in participants],
         "going": sum(1 for p in participants if p.status == ParticipantStatus.GOING),
@@ -159,6 +161,7 @@ def create_session(request: HttpRequest, data: SessionCreateIn) -> Any:
         end=data.end,
         description=data.description,
         visibility=data.visibility,
+        group=data.group,
         invitee_ids=data.invitees,
     )
     return Status(201, _fresh(request, session.pk))
@@ -182,6 +185,7 @@ def create_recurring_sessions(request: HttpRequest, data: SessionRecurringIn) ->
         until=data.until,
         description=data.description,
         visibility=data.visibility,
+        group=data.group,
         invitee_ids=data.invitees,
     )
     sessions = selectors.sessions_of_series(membership, result.series.pk)
@@ -222,6 +226,7 @@ def update_session(request: HttpRequest, data: SessionPatchIn, id: int = Session
         ),
         description=data.description if "description" in sent else services.UNSET,
         visibility=data.visibility if "visibility" in sent else services.UNSET,
+        group=data.group if "group" in sent else services.UNSET,
     )
     return _fresh(request, session.pk)
 
@@ -365,11 +370,15 @@ def workspace_presence(request: HttpRequest, id: int = WorkspaceId) -> Any:
 def whereabouts(request: HttpRequest, org: str, query: Query[WhereaboutsQuery]) -> Any:
     """Who is where, Monday to Sunday of the week holding `week`: the going people of the sessions the caller
     may see, by day and workspace, and whether they checked in there that day.
+
+    `scope` narrows it: `me`, `following` (the people the caller follows, and the caller), `group:<id>`
+    (its members; 404 for a group outside the organization); 422 for any other value.
     """
     user = _caller(request)
     membership = get_membership_for_user(user, org)
     week_start = selectors.week_of(query.week or _caller_today(user))[0]
-    days = selectors.whereabouts(membership, week_start)
+    user_ids = selectors.whereabouts_scope_user_ids(membership, query.scope)
+    days = selectors.whereabouts(membership, week_start, user_ids=user_ids)
     return {
         "week_start": week_start,
         "days": [

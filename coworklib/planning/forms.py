@@ -16,6 +16,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from coworklib.accounts.models import User
+from coworklib.community.models import Group
 from coworklib.planning import services
 from coworklib.planning.models import Visibility
 from coworklib.workspaces.forms import BoundedDateField
@@ -69,17 +70,32 @@ class SessionTimesForm(forms.Form):
         initial=Visibility.ORGANIZATION,
         widget=forms.RadioSelect,
     )
+    group = forms.TypedChoiceField(label=_("Groupe"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, data: Any = None, *, workspaces: Sequence[Workspace], **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *, workspaces: Sequence[Workspace], groups: Sequence[Group] = (), **kwargs: Any
+    ) -> None:
         super().__init__(data, **kwargs)
         self.workspaces = {workspace.pk: workspace for workspace in workspaces}
         self.fields["workspace"].choices = [  # type: ignore[attr-defined]
             ("", _("Choisissez un espace")),
             *((workspace.pk, _workspace_label(workspace)) for workspace in workspaces),
         ]
+        # "Un groupe" is offered only to members who have one: the others could not pick any.
+        self.groups = list(groups)
+        self.fields["group"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choisissez un groupe")),
+            *((group.pk, group.name) for group in self.groups),
+        ]
+        if not self.groups:
+            self.fields["visibility"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in Visibility.choices if value != Visibility.GROUP
+            ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if cleaned.get("visibility") == Visibility.GROUP and not cleaned.get("group"):
+            self.add_error("group", _("Choisissez le groupe qui verra cette session."))
         day, start_time, end_time = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
         end_day = cleaned.get("end_date") or day
         if day and end_day and end_day < day:
@@ -160,7 +176,14 @@ class EditSessionForm(SessionTimesForm):
 
     @classmethod
     def initial_for(
-        cls, *, workspace: Workspace, start: datetime, end: datetime, description: str, visibility: str
+        cls,
+        *,
+        workspace: Workspace,
+        start: datetime,
+        end: datetime,
+        description: str,
+        visibility: str,
+        group_id: int | None = None,
     ) -> dict[str, Any]:
         zone = ZoneInfo(workspace.timezone)
         local_start, local_end = start.astimezone(zone), end.astimezone(zone)
@@ -175,6 +198,7 @@ class EditSessionForm(SessionTimesForm):
             "end_date": end_day if end_day != local_start.date() else None,
             "description": description,
             "visibility": visibility,
+            "group": group_id,
         }
 
 

@@ -91,7 +91,7 @@ Description = Annotated[
     Field(max_length=DESCRIPTION_MAX_LENGTH, pattern=TEXT_PATTERN),
     AfterValidator(_unix_line_breaks),
 ]
-VisibilityName = Literal["organization", "invited"]
+VisibilityName = Literal["organization", "group", "invited"]
 ParticipantStatusName = Literal["invited", "going", "declined"]
 
 
@@ -117,6 +117,9 @@ class SessionCreateIn(BodyIn):
     end: ApiDateTime = Field(..., description="After `start`; a session lasts 7 days at most.")
     description: Description = ""
     visibility: VisibilityName = "organization"
+    group: Id | None = Field(
+        None, description='With visibility "group" (required then): the group whose members see the session'
+    )
     invitees: list[Id] = Field(
         default_factory=list, max_length=INVITEES_PER_REQUEST_MAX, description="User ids of colleagues to invite"
     )
@@ -137,6 +140,9 @@ class SessionPatchIn(BodyIn):
     end: ApiDateTime = _absent()
     description: Description = _absent()
     visibility: VisibilityName = _absent()
+    group: Id | None = Field(
+        None, description='With visibility "group": the group whose members see it; kept when left out'
+    )
 
 
 class SessionJoinIn(BodyIn):
@@ -177,6 +183,11 @@ class WhereaboutsQuery(Schema):
         None,
         description="Any day of the week (YYYY-MM-DD); by default this week, in the time zone of the caller's profile",
     )
+    scope: str = Field(
+        "organization",
+        max_length=40,
+        description="organization (everyone), me, following (the people I follow, and me), or group:<id>",
+    )
 
 
 # --- Out ----------------------------------------------------------------------------------------------------
@@ -192,6 +203,11 @@ class SessionParticipantOut(Schema):
     status: ParticipantStatusName
 
 
+class SessionGroupOut(Schema):
+    id: int
+    name: str
+
+
 class SessionOut(Schema):
     id: int
     workspace: int
@@ -201,6 +217,7 @@ class SessionOut(Schema):
     end: datetime
     description: str
     visibility: VisibilityName
+    group: SessionGroupOut | None = Field(description='With visibility "group": whose members see it')
     organizer: SessionPersonOut | None = Field(description="null once nobody organises it (a deleted account)")
     participants: list[SessionParticipantOut] = Field(description="The organizer first, then by arrival")
     going: int = Field(description="Seats the session holds")

@@ -2,7 +2,8 @@
 
 A session is visible to a member of its organization who may see its
 workspace (access rules, workspaces.selectors) and, for an invitation-only
-session, who organises it or is one of its participants. Everything else is
+session, who organises it or is one of its participants; for a group session,
+also the group's current members. Everything else is
 NotFound, exactly like another organization's session. Occupancy counts
 (free seats, timelines, presence) include every session, visible or not, but
 never say whose seats they are.
@@ -17,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coworklib.accounts.models import User
-from coworklib.core.errors import NotFound
+from coworklib.community.models import Group, GroupMembership, MemberFollow
+from coworklib.core.errors import InvalidInput, NotFound
 from coworklib.organizations.models import Membership
 from coworklib.organizations.selectors import get_membership_for_user
 from coworklib.planning.capacity import Booking, occupancy_steps, peak_occupancy
@@ -45,7 +48,14 @@ EARLY_CHECK_IN = timedelta(minutes=60)
 
 def _seen_by(user_id: int) -> Q:
     involved = Participant.objects.filter(session=OuterRef("pk"), user_id=user_id)
-    return Q(visibility=Visibility.ORGANIZATION) | Q(organizer_id=user_id) | Q(Exists(involved))
+    # A group session: the group's current members, read at each query (leaving the group hides it at once).
+    in_group = GroupMembership.objects.filter(group_id=OuterRef("group_id"), user_id=user_id)
+    return (
+        Q(visibility=Visibility.ORGANIZATION)
+        | Q(organizer_id=user_id)
+        | Q(Exists(involved))
+        | (Q(visibility=Visibility.GROUP) & Q(Exists(in_group)))
+    )
 
 
 def visible_sessions(membership: Membership) -> QuerySet[Session]:
@@ -57,7 +67,7 @@ def visible_sessions(membership: Membership) -> QuerySet[Session]:
 
 
 def _with_people(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    return sessions.select_related("workspace", "organizer").prefetch_related(
+    return sessions.select_related("workspace", "organizer", "group").prefetch_related(
         Prefetch("participants", queryset=Participant.objects.select_related("user").order_by("created_at", "id"))
     )
 
@@ -183,7 +193,7 @@ def sessions_of_user(user: User, start: datetime, end: datetime) -> QuerySet[Ses
             end__gt=start,
             workspace__in=visible_workspaces_for_user(user, include_archived=True),
         )
-        .select_related("workspace", "organizer", "organization")
+        .select_related("workspace", "organizer", "organization", "group")
         .prefetch_related(Prefetch("participants", queryset=Participant.objects.select_related("user")))
         .order_by("start", "id")
     )
@@ -395,6 +405,55 @@ def current_check_in(user: User, workspace: Workspace | None = None, *, now: dat
 
 
 # --- Who is where -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhereaboutsScope:
+    """Whose whereabouts to show: "organization", "me", "following" or "group:<id>"."""
+
+    key: str
+    label: str
+
+
+def whereabouts_scopes(membership: Membership) -> list[WhereaboutsScope]:
+    """The scopes a member is offered: everyone, themselves, the people they follow, and each of their groups."""
+    groups = Group.objects.filter(
+        organization_id=membership.organization_id, memberships__user_id=membership.user_id
+    ).order_by("name", "pk")
+    return [
+        WhereaboutsScope("organization", _("Toute l'organisation")),
+        WhereaboutsScope("me", _("Moi")),
+        WhereaboutsScope("following", _("Personnes que je suis")),
+        *(WhereaboutsScope(f"group:{group.pk}", group.name) for group in groups),
+    ]
+
+
+def whereabouts_scope_user_ids(membership: Membership, scope: str) -> list[int] | None:
+    """The people a scope covers, for `whereabouts` (None: everyone in the organization); one query at most.
+
+    422 on `scope` for an unknown one, 404 for a group outside the organization.
+    """
+    if scope == "organization":
+        return None
+    if scope == "me":
+        return [membership.user_id]
+    if scope == "following":
+        followed = MemberFollow.objects.filter(
+            organization_id=membership.organization_id, follower_id=membership.user_id
+        ).values_list("followed_id", flat=True)
+        return [membership.user_id, *followed]
+    prefix, _colon, raw_id = scope.partition(":")
+    if prefix == "group" and raw_id:
+        group_id = as_id(raw_id)
+        if group_id is None:
+            raise NotFound
+        if not Group.objects.filter(pk=group_id, organization_id=membership.organization_id).exists():
+            raise NotFound
+        return list(GroupMembership.objects.filter(group_id=group_id).values_list("user_id", flat=True))
+    message = _("Choisissez organization, me, following ou group:<id>.")
+    raise InvalidInput(
+        message, code="invalid", extra={"errors": [{"loc": ["query", "scope"], "msg": message, "type": "invalid"}]}
+    )
 
 
 @dataclass

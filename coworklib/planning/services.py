@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coworklib.accounts.models import User
+from coworklib.community.models import Group, GroupMembership
 from coworklib.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coworklib.organizations.models import Membership
 from coworklib.planning import events
@@ -104,6 +105,31 @@ def _clean_visibility(visibility: str) -> str:
     if visibility not in Visibility.values:
         raise _field_error("visibility", _("Visibilité inconnue."))
     return visibility
+
+
+def _clean_group(by: Membership, visibility: str, group: Any, *, check_member: bool = True) -> Group | None:
+    """The group a "group" session is shown to; None for any other visibility (a stale group is dropped).
+
+    422 on `group` when it is missing, 404 for a group outside the organization, 422 `not_in_group` when the
+    organizer is not one of its members (admins may pick any group of the organization).
+    """
+    if visibility != Visibility.GROUP:
+        return None
+    if group is None:
+        raise _field_error("group", _("Choisissez le groupe qui verra cette session."), "missing")
+    pk = group.pk if isinstance(group, Group) else as_id(group)
+    found = Group.objects.filter(pk=pk, organization_id=by.organization_id).first() if pk is not None else None
+    if found is None:
+        raise NotFound
+    in_group = GroupMembership.objects.filter(group=found, user_id=by.user_id)
+    if check_member and not by.is_admin and not in_group.exists():
+        message = _("Vous ne faites pas partie du groupe %(group)s.") % {"group": found.name}
+        raise InvalidInput(
+            message,
+            code="not_in_group",
+            extra={"errors": [{"loc": ["group"], "msg": message, "type": "not_in_group"}]},
+        )
+    return found
 
 
 def _invitees(by: Membership, workspace: Workspace, user_ids: Iterable[Any]) -> list[User]:
@@ -221,6 +247,7 @@ def create_session(
     end: datetime,
     description: str = "",
     visibility: str = Visibility.ORGANIZATION,
+    group: Group | int | None = None,
     invitee_ids: Sequence[Any] = (),
     now: datetime | None = None,
 ) -> Session:
@@ -228,18 +255,20 @@ def create_session(
 
     409 `workspace_closed`, `overlapping_session`, `capacity_exceeded`, `busy`; 422 for bad input; 404 for a
     workspace or invitee the organizer may not see. Holds `planning_lock` (durable: call it outside any transaction).
+    With visibility "group", `group` (a Group or its id) says whose members see it (see `_clean_group`).
     """
     now = now or timezone.now()
     start, end = _clean_range(start, end, now)
     description = _clean_description(description)
     visibility = _clean_visibility(visibility)
+    chosen_group = _clean_group(by, visibility, group)
     invitees = _invitees(by, workspace, invitee_ids)
     with planning_lock(workspace_ids=[workspace.pk], user_ids=[by.user_id]) as locked:
         place = _still_visible(by, workspace.pk, locked)
         _ensure_open(place, start, end)
         _ensure_not_elsewhere(by.user, start, end)
         ensure_seats(place, start, end, seats=1)
-        session = _create(by, place, start, end, description, visibility, invitees)
+        session = _create(by, place, start, end, description, visibility, invitees, group=chosen_group)
     return session
 
 
@@ -254,6 +283,7 @@ def _create(
     *,
     series: SessionSeries | None = None,
     is_walk_in: bool = False,
+    group: Group | None = None,
 ) -> Session:
     session = Session.objects.create(
         organization_id=by.organization_id,
@@ -264,6 +294,7 @@ def _create(
         end=end,
         description=description,
         visibility=visibility,
+        group=group,
         is_walk_in=is_walk_in,
     )
     Participant.objects.create(session=session, user=by.user, status=ParticipantStatus.GOING)
@@ -320,6 +351,7 @@ def create_recurring_sessions(
     until: date,
     description: str = "",
     visibility: str = Visibility.ORGANIZATION,
+    group: Group | int | None = None,
     invitee_ids: Sequence[Any] = (),
     now: datetime | None = None,
 ) -> SeriesResult:
@@ -335,6 +367,7 @@ def create_recurring_sessions(
     start, end = _clean_range(start, end, now)
     description = _clean_description(description)
     visibility = _clean_visibility(visibility)
+    chosen_group = _clean_group(by, visibility, group)
     given = list(weekdays) if isinstance(weekdays, list | tuple | set | frozenset) else []
     valid = [day for day in given if isinstance(day, int) and not isinstance(day, bool) and 0 <= day <= 6]
     days_set = sorted(set(valid))
@@ -384,7 +417,17 @@ def create_recurring_sessions(
                 skipped.append(SkippedOccurrence(day=day, code=refusal.code, reason=refusal.detail))
                 continue
             sessions.append(
-                _create(by, place, occurrence_start, occurrence_end, description, visibility, invitees, series=series)
+                _create(
+                    by,
+                    place,
+                    occurrence_start,
+                    occurrence_end,
+                    description,
+                    visibility,
+                    invitees,
+                    series=series,
+                    group=chosen_group,
+                )
             )
         if not sessions:
             raise Conflict(
@@ -440,14 +483,16 @@ def update_session(
     workspace: Workspace | _Unset = UNSET,
     description: str | _Unset = UNSET,
     visibility: str | _Unset = UNSET,
+    group: Group | int | _Unset | None = UNSET,
     now: datetime | None = None,
 ) -> Session:
-    """Move, extend, shorten or describe a session (organizer only).
+    """Move, extend, shorten or describe a session, or change who sees it (organizer only).
 
     The new range and workspace go through the same checks as a new booking,
     for all its going participants at once. A going participant who is
     elsewhere at the new time is put back to "invited" (they confirm again);
-    the organizer being elsewhere refuses the move. Holds `planning_lock`.
+    the organizer being elsewhere refuses the move. Visibility "group" needs a
+    `group` (kept from the session when not sent); any other visibility clears it. Holds `planning_lock`.
     """
     now = now or timezone.now()
     if session.is_walk_in:
@@ -462,6 +507,15 @@ def update_session(
         new_start, new_end = _clean_range(new_start, new_end, now)
     new_description = None if description is UNSET else _clean_description(description)
     new_visibility = None if visibility is UNSET else _clean_visibility(visibility)
+    audience_changed = visibility is not UNSET or group is not UNSET
+    new_group: Group | None = None
+    if audience_changed:
+        effective = new_visibility or session.visibility
+        if group is UNSET:
+            # Keeping the session's own group: the organizer may since have left it, which does not stop a move.
+            new_group = _clean_group(by, effective, session.group_id, check_member=False)
+        else:
+            new_group = _clean_group(by, effective, group)
     target_id = session.workspace_id if workspace is UNSET else workspace.pk
     if workspace is not UNSET and target_id != session.workspace_id:
         _ensure_participants_may_see(by, workspace, session)
@@ -513,12 +567,18 @@ def update_session(
         if new_description is not None and new_description != current.description:
             current.description = new_description
             changes.append("description")
-        if new_visibility is not None and new_visibility != current.visibility:
-            current.visibility = new_visibility
-            changes.append("visibility")
+        written: list[str] = []
+        if audience_changed:
+            new_group_id = new_group.pk if new_group is not None else None
+            if (new_visibility or current.visibility) != current.visibility or new_group_id != current.group_id:
+                # One announced change, "visibility", whether the audience changed by visibility or by group.
+                current.visibility = new_visibility or current.visibility
+                current.group = new_group
+                changes.append("visibility")
+                written.append("group")
         if changes:
             # Only the changed fields: a cancellation or hand-over committed meanwhile must not be written back.
-            current.save(update_fields=[*changes, "updated_at"])
+            current.save(update_fields=[*changes, *written, "updated_at"])
             events.announce(
                 events.session_changed,
                 session_id=current.pk,

@@ -445,7 +445,8 @@ def get_access(request: HttpRequest, id: int = WorkspaceId) -> Any:
 
 @router.put("/workspaces/{id}/access", response={200: AccessOut, **WRITE_ERRORS})
 def set_access(request: HttpRequest, data: AccessIn, id: int = WorkspaceId) -> Any:
-    """Replace the access rule. With `restricted`, only admins, owners, `allowed_roles` and `allowed_members` see it."""
+    """Replace the access rule. With `restricted`, only admins, owners, `allowed_roles`, `allowed_members` and the
+    members of `allowed_groups` see it (404 for a member or group outside the organization)."""
     membership, workspace = _admin_workspace(request, id)
     rule = services.set_access_rule(
         by=membership,
@@ -453,6 +454,7 @@ def set_access(request: HttpRequest, data: AccessIn, id: int = WorkspaceId) -> A
         restricted=data.restricted,
         allowed_roles=data.allowed_roles,
         allowed_member_ids=data.allowed_members,
+        allowed_group_ids=data.allowed_groups,
     )
     return _access_out(rule)
 
@@ -462,6 +464,7 @@ def _access_out(rule: selectors.AccessRule) -> dict[str, Any]:
         "restricted": rule.restricted,
         "allowed_roles": rule.allowed_roles,
         "allowed_members": [{"id": user.pk, "display_name": user.display_name} for user in rule.allowed_members],
+        "allowed_groups": [{"id": group.pk, "name": group.name} for group in rule.allowed_groups],
     }
 
 

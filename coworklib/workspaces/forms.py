@@ -19,6 +19,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from coworklib.accounts.models import timezone_choices
+from coworklib.community.models import Group
 from coworklib.organizations.models import Membership, Role
 from coworklib.workspaces import services
 from coworklib.workspaces.models import Equipment, EquipmentIcon, OpeningInterval, Workspace, WorkspaceKind
@@ -477,10 +478,23 @@ class AccessForm(forms.Form):
     allowed_members = forms.TypedMultipleChoiceField(
         label=_("Membres autorisés"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
+    allowed_groups = forms.TypedMultipleChoiceField(
+        label=_("Groupes autorisés"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les membres du groupe au moment où ils consultent l'espace : qui quitte le groupe perd l'accès."),
+    )
 
-    def __init__(self, data: Any = None, *, members: Sequence[Membership], initial: Any = None) -> None:
+    def __init__(
+        self, data: Any = None, *, members: Sequence[Membership], groups: Sequence[Group] = (), initial: Any = None
+    ) -> None:
         super().__init__(data, initial=initial)
         self.members = list(members)
+        self.groups = list(groups)
+        self.fields["allowed_groups"].choices = [  # type: ignore[attr-defined]
+            (group.pk, group.name) for group in self.groups
+        ]
         # Admins and owners always have access: only the plain roles are a choice.
         self.fields["allowed_roles"].choices = [  # type: ignore[attr-defined]
             (value, label) for value, label in Role.choices if value not in {Role.OWNER, Role.ADMIN}

@@ -217,6 +217,9 @@ class AccessIn(BodyIn):
     restricted: StrictBool
     allowed_roles: list[RoleName] = Field(default_factory=list, max_length=len(Role.values))
     allowed_members: list[Id] = Field(default_factory=list, max_length=1000, description="user ids")
+    allowed_groups: list[Id] = Field(
+        default_factory=list, max_length=1000, description="ids of the organization's groups: their current members"
+    )
 
 
 class EquipmentIn(BodyIn):
@@ -415,10 +418,16 @@ class MemberRefOut(Schema):
     display_name: str
 
 
+class AccessGroupOut(Schema):
+    id: int
+    name: str
+
+
 class AccessOut(Schema):
     restricted: bool
     allowed_roles: list[str]
     allowed_members: list[MemberRefOut]
+    allowed_groups: list[AccessGroupOut]
 
 
 def page(items: list[Any], count: int) -> dict[str, Any]:

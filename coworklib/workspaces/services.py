@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coworklib.accounts.models import User, validate_printable, validate_timezone
+from coworklib.community.models import Group
 from coworklib.core.audit import record_audit
 from coworklib.core.errors import Conflict, InvalidInput, NotFound
 from coworklib.core.images import process_image
@@ -715,12 +716,14 @@ def set_access_rule(
     restricted: bool,
     allowed_roles: Iterable[str] = (),
     allowed_member_ids: Iterable[Any] = (),
+    allowed_group_ids: Iterable[Any] = (),
 ) -> AccessRule:
     """Replace the workspace's access rule. Takes effect at once: nothing caches visibility.
 
     With `restricted`, only admins and owners, members with one of
-    `allowed_roles` and the members named in `allowed_member_ids` see and use
-    it. Named users must be members of the organization (NotFound otherwise).
+    `allowed_roles`, the members named in `allowed_member_ids` and the current
+    members of the groups in `allowed_group_ids` see and use it. Named users
+    must be members of the organization, and groups its groups (NotFound otherwise).
     The grants are kept when `restricted` is off, so restricting again restores them.
     """
     _ensure_admin_of(by, workspace)
@@ -741,11 +744,21 @@ def set_access_rule(
     )
     if members != wanted_ids:
         raise NotFound
+    group_ids: set[int] = set()
+    for raw in allowed_group_ids:
+        pk = as_id(raw)
+        if pk is None:
+            raise NotFound
+        group_ids.add(pk)
+    known_groups = Group.objects.filter(organization_id=by.organization_id, pk__in=group_ids)
+    if group_ids and known_groups.count() != len(group_ids):
+        raise NotFound
     locked = _lock(workspace)
     WorkspaceAccessGrant.objects.filter(workspace=locked).delete()
     WorkspaceAccessGrant.objects.bulk_create(
         [WorkspaceAccessGrant(workspace=locked, role=role) for role in roles]
         + [WorkspaceAccessGrant(workspace=locked, user_id=user_id) for user_id in sorted(wanted_ids)]
+        + [WorkspaceAccessGrant(workspace=locked, group_id=group_id) for group_id in sorted(group_ids)]
     )
     if locked.restricted != restricted:
         locked.restricted = restricted
@@ -758,6 +771,7 @@ def set_access_rule(
         restricted=restricted,
         roles=roles,
         user_ids=sorted(wanted_ids),
+        group_ids=sorted(group_ids),
     )
     return access_rule_of(locked)
 

@@ -706,10 +706,12 @@ def console_access(request: HttpRequest, membership: Membership, workspace_id: i
     form = AccessForm(
         request.POST if request.method == "POST" else None,
         members=members,
+        groups=list(selectors.groups_of_organization(membership.organization_id)),
         initial={
             "restricted": rule.restricted,
             "allowed_roles": rule.allowed_roles,
             "allowed_members": [user.pk for user in rule.allowed_members],
+            "allowed_groups": [group.pk for group in rule.allowed_groups],
         },
     )
     status = 200
@@ -723,6 +725,7 @@ def console_access(request: HttpRequest, membership: Membership, workspace_id: i
                     restricted=form.cleaned_data["restricted"],
                     allowed_roles=form.cleaned_data["allowed_roles"],
                     allowed_member_ids=form.cleaned_data["allowed_members"],
+                    allowed_group_ids=form.cleaned_data["allowed_groups"],
                 )
             except NotFound:
                 raise Http404 from None

@@ -368,22 +368,17 @@ def console_qr(request: HttpRequest, membership: Membership, workspace_id: int) 
 # --- Who is where -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Scope:
-    key: str
-    label: str
+Scope = selectors.WhereaboutsScope
 
 
-def _scopes() -> list[Scope]:
-    # Groups and the people one follows join this list with the community app (see _scope_user_ids).
-    return [Scope("organization", _("Toute l'organisation")), Scope("me", _("Moi"))]
+def _scopes(membership: Membership) -> list[Scope]:
+    """Everyone, me, the people I follow, then one per group I belong to (shared with the API)."""
+    return selectors.whereabouts_scopes(membership)
 
 
 def _scope_user_ids(membership: Membership, scope: str) -> Sequence[int] | None:
     """The people a scope covers, for `selectors.whereabouts` (None: everyone in the organization)."""
-    if scope == "me":
-        return [membership.user_id]
-    return None
+    return selectors.whereabouts_scope_user_ids(membership, scope)
 
 
 @dataclass(frozen=True)
@@ -429,7 +424,7 @@ def whereabouts(request: HttpRequest, membership: Membership) -> HttpResponse:
     today = timezone.localdate()
     week_start = selectors.week_of(parse_day(request.GET.get("week"), today))[0]
     week_end = week_start + timedelta(days=6)
-    scopes = _scopes()
+    scopes = _scopes(membership)
     scope = request.GET.get("scope", "")
     if scope not in {option.key for option in scopes}:
         scope = "organization"

@@ -30,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from coworklib.accounts.models import User
+from coworklib.community.models import Group
 from coworklib.core.errors import Conflict, DomainError, Forbidden, NotFound
 from coworklib.core.tenancy import organization_view
 from coworklib.organizations import selectors as organization_selectors
@@ -48,7 +49,7 @@ LATE_IN_THE_DAY = time(16, 0)
 FACES_SHOWN = 5
 
 # Where a service's `errors[].loc` goes in the session forms.
-FIELD_OF_LOCATION = {"start": "start_time", "end": "end_time", "workspace": "workspace"}
+FIELD_OF_LOCATION = {"start": "start_time", "end": "end_time", "workspace": "workspace", "group": "group"}
 # Errors about the day rather than the hours.
 ERRORS_ON_DATE = {"in_the_past", "too_far"}
 
@@ -188,6 +189,18 @@ def _bookable_workspaces(membership: Membership, *, also: Workspace | None = Non
     if also is not None and all(workspace.pk != also.pk for workspace in workspaces):
         workspaces.insert(0, also)
     return workspaces
+
+
+def _my_groups(membership: Membership, *, also: Group | None = None) -> list[Group]:
+    """The groups a session may be shown to from the forms: the member's own (and the session's current one)."""
+    groups = list(
+        Group.objects.filter(
+            organization_id=membership.organization_id, memberships__user_id=membership.user_id
+        ).order_by("name", "pk")
+    )
+    if also is not None and all(group.pk != also.pk for group in groups):
+        groups.insert(0, also)
+    return groups
 
 
 def _colleagues(membership: Membership, *, exclude: Collection[int] = ()) -> list[User]:
@@ -358,11 +371,16 @@ def plan_session(request: HttpRequest, membership: Membership) -> HttpResponse:
                 day = None
             return render(request, "planning/_session_day_hint.html", {"hint": _day_hint(chosen, day)})
         form = PlanSessionForm(
-            initial=_plan_initial(request, workspaces), workspaces=workspaces, colleagues=_colleagues(membership)
+            initial=_plan_initial(request, workspaces),
+            workspaces=workspaces,
+            colleagues=_colleagues(membership),
+            groups=_my_groups(membership),
         )
         return _plan_page(request, form)
 
-    form = PlanSessionForm(request.POST, workspaces=workspaces, colleagues=_colleagues(membership))
+    form = PlanSessionForm(
+        request.POST, workspaces=workspaces, colleagues=_colleagues(membership), groups=_my_groups(membership)
+    )
     if not form.is_valid():
         return _plan_page(request, form, status=422)
     workspace, start, end = form.booking()
@@ -373,6 +391,7 @@ def plan_session(request: HttpRequest, membership: Membership) -> HttpResponse:
         "end": end,
         "description": form.cleaned_data["description"],
         "visibility": form.cleaned_data["visibility"],
+        "group": form.cleaned_data["group"],
         "invitee_ids": form.cleaned_data["invitees"],
     }
     try:
@@ -497,16 +516,24 @@ def edit_session(request: HttpRequest, membership: Membership, session_id: int) 
         end=session.end,
         description=session.description,
         visibility=session.visibility,
+        group_id=session.group_id,
     )
+    groups = _my_groups(membership, also=session.group)
     if request.method != "POST":
-        return _edit_page(request, membership, session, EditSessionForm(initial=initial, workspaces=workspaces))
+        return _edit_page(
+            request, membership, session, EditSessionForm(initial=initial, workspaces=workspaces, groups=groups)
+        )
 
-    form = EditSessionForm(request.POST, initial=initial, workspaces=workspaces)
+    form = EditSessionForm(request.POST, initial=initial, workspaces=workspaces, groups=groups)
     if not form.is_valid():
         return _edit_page(request, membership, session, form, status=422)
     workspace, start, end = form.booking()
     moved = (start, end, workspace.pk) != (session.start, session.end, session.workspace_id)
     going_before = {p.user_id for p in session.participants.all() if p.status == ParticipantStatus.GOING}
+    new_visibility, new_group = form.cleaned_data["visibility"], form.cleaned_data["group"]
+    audience_changed = new_visibility != session.visibility or (
+        new_visibility == "group" and new_group != session.group_id
+    )
     try:
         services.update_session(
             by=membership,
@@ -516,6 +543,8 @@ def edit_session(request: HttpRequest, membership: Membership, session_id: int) 
             workspace=workspace if workspace.pk != session.workspace_id else services.UNSET,
             description=form.cleaned_data["description"],
             visibility=form.cleaned_data["visibility"],
+            # Sent only when it changed: keeping the session's group is allowed even to one who has left it.
+            group=form.cleaned_data["group"] if audience_changed else services.UNSET,
         )
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from None

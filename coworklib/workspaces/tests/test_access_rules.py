@@ -231,6 +231,7 @@ def test_get_access_shows_the_rule(
         "restricted": True,
         "allowed_roles": ["member"],
         "allowed_members": [{"id": bob.pk, "display_name": "Bob Bernard"}],
+        "allowed_groups": [],
     }
 
 
