@@ -292,16 +292,6 @@ ADMINS = [("Coworklib", email) for email in envlist("ADMIN_EMAILS", [])]
 # --- Organizations ------------------------------------------------------------------
 INVITATION_VALIDITY_DAYS = envint("INVITATION_VALIDITY_DAYS", 14)
 
-# --- Notifications -------------------------------------------------------------------
-# Web push (VAPID): without keys in the environment, a key pair is generated once into the data folder.
-VAPID_PUBLIC_KEY = envstr("VAPID_PUBLIC_KEY")
-VAPID_PRIVATE_KEY = envstr("VAPID_PRIVATE_KEY")
-VAPID_SUBJECT = envstr("VAPID_SUBJECT", "mailto:noreply@coworklib.test")
-# E-mails and pushes that fail are tried again with exponential backoff, up to this many times in all.
-NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 6)
-# A task still "running" this long after it started lost its worker (killed): it is run again.
-TASK_STALL_TIMEOUT_SECONDS = envint("TASK_STALL_TIMEOUT_SECONDS", 600)
-
 # --- API ------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 20
 NINJA_PAGINATION_MAX_LIMIT = 100
