@@ -72,4 +72,12 @@ def describe(entry: AuditEntry) -> str:
         return _("a vérifié le domaine %(domain)s par son enregistrement DNS") % {"domain": details.get("domain", "")}
     if action == "domain.removed":
         return _("a retiré le domaine %(domain)s") % {"domain": details.get("domain", "")}
+    if action == "group.created":
+        return _("a créé le groupe « %(name)s »") % {"name": details.get("name", "")}
+    if action == "group.updated":
+        return _("a modifié le groupe « %(name)s »") % {"name": details.get("name", "")}
+    if action == "group.deleted":
+        return _("a supprimé le groupe « %(name)s »") % {"name": details.get("name", "")}
+    if action == "group.member_removed":
+        return _("a retiré %(member)s du groupe « %(group)s »") % {"member": target, "group": details.get("name", "")}
     return action

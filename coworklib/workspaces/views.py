@@ -215,7 +215,8 @@ def workspace_detail(request: HttpRequest, membership: Membership, workspace_id:
     now = timezone.now()
     detail = selectors.workspace_detail(membership.user, workspace, now=now)
     zone = ZoneInfo(workspace.timezone)
-    # Imported here: planning builds on workspaces, not the other way round.
+    # Imported here: planning and community build on workspaces, not the other way round.
+    from coworklib.community.selectors import is_following_workspace
     from coworklib.planning import selectors as planning_selectors
     from coworklib.planning.views.presence import day_overview, parse_day
 
@@ -236,6 +237,7 @@ def workspace_detail(request: HttpRequest, membership: Membership, workspace_id:
             if overview.is_today
             else planning_selectors.current_check_in(membership.user, workspace, now=now)
         ),
+        "is_following": is_following_workspace(membership.user_id, workspace.pk),
     }
     return render(request, "workspaces/detail.html", context)
 
