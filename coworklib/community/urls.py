@@ -2,8 +2,6 @@
 
 from django.urls import URLPattern
 
-# Registers the <dbid:> converter the patterns use.
-import coworklib.organizations.urls  # noqa: F401
 from coworklib.community import message_views, views
 
 app_name = "community"

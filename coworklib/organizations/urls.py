@@ -1,9 +1,6 @@
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
-from coworklib.core.converters import DatabaseIdConverter
 from coworklib.organizations import views
-
-register_converter(DatabaseIdConverter, "dbid")
 
 app_name = "organizations"
 

@@ -1,7 +1,5 @@
 from django.urls import include, path
 
-# Registers the <dbid:> converter these patterns use (it can only be registered once).
-import coworklib.organizations.urls  # noqa: F401
 from coworklib.workspaces import views
 
 app_name = "workspaces"
