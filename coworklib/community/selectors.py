@@ -5,7 +5,6 @@ NotFound for anything outside the caller's organization: a group or person of
 another organization answers exactly like one that does not exist.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -78,33 +77,11 @@ def can_add_to_group(membership: Membership, group: Group) -> bool:
     return membership.is_admin or not grants_workspace_access(group)
 
 
-def group_ids_of(user_id: int, organization_id: int) -> set[int]:
-    return set(
-        GroupMembership.objects.filter(user_id=user_id, group__organization_id=organization_id).values_list(
-            "group_id", flat=True
-        )
-    )
-
-
 # --- Follows --------------------------------------------------------------------------------------------------
-
-
-def followed_workspace_ids(user_id: int, workspace_ids: Iterable[int]) -> set[int]:
-    return set(
-        WorkspaceFollow.objects.filter(user_id=user_id, workspace_id__in=list(workspace_ids)).values_list(
-            "workspace_id", flat=True
-        )
-    )
 
 
 def is_following_workspace(user_id: int, workspace_id: int) -> bool:
     return WorkspaceFollow.objects.filter(user_id=user_id, workspace_id=workspace_id).exists()
-
-
-def is_following_member(membership: Membership, user_id: int) -> bool:
-    return MemberFollow.objects.filter(
-        organization_id=membership.organization_id, follower_id=membership.user_id, followed_id=user_id
-    ).exists()
 
 
 def followed_members(membership: Membership) -> QuerySet[MemberFollow]:
@@ -136,21 +113,6 @@ def followed_workspaces(membership: Membership) -> QuerySet[WorkspaceFollow]:
         .select_related("workspace")
         .order_by("-created_at", "-id")
     )
-
-
-# --- Blocks ---------------------------------------------------------------------------------------------------
-
-
-def blocked_user_ids(user_id: int) -> set[int]:
-    """Whom `user_id` blocked."""
-    return set(Block.objects.filter(blocker_id=user_id).values_list("blocked_id", flat=True))
-
-
-def is_blocked_between(first_id: int, second_id: int) -> bool:
-    """Whether either of the two blocked the other."""
-    return Block.objects.filter(
-        Q(blocker_id=first_id, blocked_id=second_id) | Q(blocker_id=second_id, blocked_id=first_id)
-    ).exists()
 
 
 # --- A colleague's profile --------------------------------------------------------------------------------------

@@ -3,8 +3,6 @@
 - A membership ends (removal, leaving, the Django admin): the former member's
   coming seats are given back and what they organised is handed over or cancelled.
 - An organization turns the no-show release on: its sessions yet to start get their check planned.
-- A no-show's seat was released: they are told by e-mail, in their language.
-  (The notifications app will route this through the member's preferences.)
 """
 
 from functools import partial
@@ -15,7 +13,6 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from coworklib.organizations.models import Membership, Organization
-from coworklib.planning import events
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="planning.forget_former_member")
@@ -23,13 +20,6 @@ def forget_former_member(sender: type[Membership], instance: Membership, **kwarg
     from coworklib.planning.services import forget_member_plans
 
     forget_member_plans(organization_id=instance.organization_id, user_id=instance.user_id)
-
-
-@receiver(events.seat_released, dispatch_uid="planning.tell_released_member")
-def tell_released_member(sender: Any, session_id: int, user_id: int, **kwargs: Any) -> None:
-    from coworklib.planning.emails import send_seat_released_email
-
-    send_seat_released_email(session_id=session_id, user_id=user_id)
 
 
 @receiver(post_save, sender=Organization, dispatch_uid="planning.plan_no_show_checks")

@@ -30,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from coworklib.accounts.models import User
+from coworklib.community.message_views import session_thread_context
 from coworklib.community.models import Group
 from coworklib.core.errors import Conflict, DomainError, Forbidden, NotFound
 from coworklib.core.tenancy import organization_view
@@ -474,6 +475,7 @@ def _detail_page(
         "workspace_day": when(session.workspace, session.start, session.end).day.isoformat(),
         "action_error": action_error,
         "action_hint": _conflict_hint(action_error) if action_error else "",
+        "thread": session_thread_context(membership, session),
     }
     return render(request, "planning/session_detail.html", context, status=status)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coworklib.accounts.models import User
+from coworklib.community.demo import seed_demo_community
 from coworklib.organizations.models import EmailDomain, JoinRequest, Membership, Organization, Role
 from coworklib.planning.demo import seed_demo_sessions
 from coworklib.workspaces.demo import seed_demo_workspaces
@@ -72,6 +73,7 @@ class Command(BaseCommand):
             self._demo_domain_and_requests(password_hash)
             for slug, *_rest in ORGANIZATIONS:
                 seed_demo_workspaces(Organization.objects.get(slug=slug))
+                seed_demo_community(Organization.objects.get(slug=slug))
         # Outside the transaction above: each booking takes the planning lock in its own durable transaction.
         for slug, *_rest in ORGANIZATIONS:
             seed_demo_sessions(Organization.objects.get(slug=slug))

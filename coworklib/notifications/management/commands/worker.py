@@ -1,0 +1,28 @@
+"""The task worker `./run` starts: django-tasks-db's db_worker, after planning the notifications' upkeep.
+
+django-tasks-db neither retries failed tasks nor recovers those a dead worker
+left RUNNING; the outbox does not depend on either: `upkeep_task` (every
+minute) sends again whatever is due, so a lost sender run only delays mail.
+"""
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from coworklib.notifications.tasks import ensure_upkeep
+
+
+class Command(BaseCommand):
+    help = "Run the background worker (db_worker) with the notifications' upkeep planned."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls when idle.")
+        parser.add_argument("--batch", action="store_true", help="Run what is due, then exit (tests, cron).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ensure_upkeep()
+        arguments = ["--interval", str(options["interval"]), "--no-startup-delay"]
+        if options["batch"]:
+            arguments.append("--batch")
+        call_command("db_worker", *arguments)
