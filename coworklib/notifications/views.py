@@ -4,16 +4,21 @@ Notifications belong to the person, across their organizations, so these pages
 are not under /o/<slug>/; each shows only what its reader may still see.
 """
 
+from datetime import datetime, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coworklib.core.errors import NotFound
+from coworklib.organizations.models import Membership
 
 from . import preferences, selectors, services, texts
 from .models import Channel, ReminderLead
@@ -21,14 +26,45 @@ from .models import Channel, ReminderLead
 PAGE_SIZE = 30
 
 
+def _in_last_organization(request: HttpRequest) -> None:
+    """These pages are the person's, not an organization's; the navigation still shows the one they were in."""
+    last = getattr(request.user, "last_organization_id", None)
+    membership = (
+        Membership.objects.filter(user_id=request.user.pk or 0, organization_id=last)
+        .select_related("organization", "user")
+        .first()
+        if last
+        else None
+    )
+    if membership is not None:
+        request.membership = membership  # type: ignore[attr-defined]
+
+
+def age(instant: datetime, now: datetime) -> str:
+    """ "à l'instant" under a minute, else "il y a 3 heures" (the largest unit only)."""
+    if now - instant < timedelta(minutes=1):
+        return _("à l'instant")
+    return _("il y a %(ago)s") % {"ago": timesince(instant, now, depth=1)}
+
+
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
+    _in_last_organization(request)
     user = request.user
     only_unread = request.GET.get("unread") == "1"
+    now = timezone.now()
     page = Paginator(selectors.notifications_of(user, unread=only_unread), PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     context = {
         "page": page,
-        "items": texts.describe(list(page.object_list)),
+        "items": [
+            {
+                "notification": item.notification,
+                "title": item.title,
+                "text": item.text,
+                "age": age(item.notification.created_at, now),
+            }
+            for item in texts.describe(list(page.object_list))
+        ],
         "only_unread": only_unread,
         "unread_total": selectors.unread_count(user),  # type: ignore[arg-type]
     }
@@ -73,6 +109,7 @@ HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
 
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
+    _in_last_organization(request)
     user = request.user
     if request.method == "POST":
         choices = {
