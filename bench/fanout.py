@@ -16,15 +16,12 @@ import argparse
 import os
 import shutil
 import socket
-import sys
 import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchdb
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -36,31 +33,8 @@ def parse_arguments() -> argparse.Namespace:
 
 
 def configure(database_url: str, data_dir: str, smtp_port: int) -> str:
-    os.environ["COWORKLIB_DATA_DIR"] = data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_port}"
-    os.environ.pop("COWORKLIB_TESTING", None)
-    if database_url:
-        name = urlsplit(database_url).path.lstrip("/")
-        if "bench" not in name:
-            sys.exit(f"refusing to wipe database {name!r}: its name must contain 'bench'")
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]} ({name})"
-    import sqlite3
-
-    return f"SQLite {sqlite3.sqlite_version}"
+    return benchdb.configure(database_url, data_dir)
 
 
 class Accept:

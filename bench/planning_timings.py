@@ -11,21 +11,18 @@ the queries each call runs. See bench/README.md for the figures measured.
 """
 
 import argparse
-import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import configure
+
 PARIS = ZoneInfo("Europe/Paris")
 WORKSPACES = 300
 MEMBERS = 6000
@@ -45,34 +42,6 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder (SQLite file) afterwards")
     return parser.parse_args()
-
-
-def configure(database_url: str, data_dir: str) -> str:
-    """Point Django at the throwaway database before it starts; its description for the report."""
-    os.environ["COWORKLIB_DATA_DIR"] = data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ.pop("COWORKLIB_TESTING", None)
-    if database_url:
-        name = urlsplit(database_url).path.lstrip("/")
-        if "bench" not in name:
-            sys.exit(f"refusing to wipe database {name!r}: its name must contain 'bench'")
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]} ({name})"
-    import sqlite3
-
-    return f"SQLite {sqlite3.sqlite_version} ({data_dir})"
 
 
 def insert(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:

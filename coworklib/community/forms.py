@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coworklib.accounts.models import User
 from coworklib.community.models import GROUP_DESCRIPTION_MAX_LENGTH, GROUP_NAME_MAX_LENGTH
-from coworklib.planning.forms import MemberChoiceField
+from coworklib.planning.forms import InviteForm
 
 
 class GroupForm(forms.Form):
@@ -22,27 +22,18 @@ class GroupForm(forms.Form):
     )
 
 
-class GroupMembersForm(forms.Form):
+class GroupMembersForm(InviteForm):
     """Colleagues to add, picked in the filterable list a session's invitees use (planning/_session_people_field)."""
 
-    invitees = MemberChoiceField(label=_("Ajouter des collègues"))
-
     def __init__(self, data: Any = None, *, colleagues: Sequence[User], **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
-        self.colleagues = list(colleagues)
-        self.fields["invitees"].choices = [  # type: ignore[attr-defined]
-            (user.pk, user.display_name) for user in self.colleagues
-        ]
+        super().__init__(data, colleagues=colleagues, **kwargs)
+        self.fields["invitees"].label = _("Ajouter des collègues")
 
     def clean_invitees(self) -> list[int]:
         chosen: list[int] = self.cleaned_data["invitees"]
         if not chosen:
-            raise forms.ValidationError(_("Choisissez au moins un collègue."))
+            raise forms.ValidationError(_("Choisissez au moins un collègue."), code="required")
         return chosen
-
-    def colleague_options(self) -> list[tuple[User, bool]]:
-        chosen = {str(value) for value in (self["invitees"].value() or [])}
-        return [(user, str(user.pk) in chosen) for user in self.colleagues]
 
 
 class CreateGroupForm(GroupForm, GroupMembersForm):

@@ -22,6 +22,9 @@ from . import delivery, fanout
 from .models import Delivery, DeliveryKind, Notification, NotificationSettings, ReminderLead
 
 UPKEEP_EVERY = timedelta(minutes=1)
+# No task of ours runs this long (a sender run stops after SENDER_BATCHES batches): one still RUNNING after
+# that lost its worker (killed, machine gone), and django-tasks-db never looks at it again.
+STALLED_AFTER = timedelta(minutes=15)
 # A sender run stops after this many batches and hands over to the next run, so one task never runs for long.
 SENDER_BATCHES = 10
 
@@ -192,6 +195,7 @@ def _write_digest(settings_row: NotificationSettings, *, since: datetime, until:
 def upkeep_task() -> dict[str, int]:
     """Every minute: digests due, abandoned claims, and a sender run for what is due (retries included)."""
     done = {
+        "recovered": recover_stalled_tasks(),
         "digests": write_digests(),
         "expired": delivery.expire_abandoned_claims(),
         "emails": send_emails_task.call(),
@@ -199,6 +203,21 @@ def upkeep_task() -> dict[str, int]:
     }
     ensure_upkeep(after=timezone.now() + UPKEEP_EVERY)
     return done
+
+
+def recover_stalled_tasks(now: datetime | None = None) -> int:
+    """Put back in the queue the tasks a dead worker left RUNNING. Returns how many.
+
+    Safe because every task here and in planning is safe to run twice: fan-outs and reminders create
+    nothing twice (dedupe keys), senders only take what the outbox has due, the no-show release checks
+    the time and the statuses again.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - STALLED_AFTER).update(
+        status="READY", started_at=None, run_after=now
+    )
 
 
 def ensure_upkeep(after: datetime | None = None) -> bool:

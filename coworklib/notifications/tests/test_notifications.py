@@ -371,3 +371,18 @@ def test_a_reminder_is_planned_at_the_time_chosen(
     assert reminder.run_after == tasks.reminder_time(session, "evening_before")
     assert tasks.reminder_task.call(session.pk, alice.pk, session.start.isoformat(), "evening_before") == 1
     assert tasks.reminder_task.call(session.pk, alice.pk, session.start.isoformat(), "evening_before") == 0
+
+
+def test_a_task_its_dead_worker_left_running_is_run_again(bob: User, dave: User, acme: Organization) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    community_services.create_group(membership=membership_of(bob, acme), name="Design", member_ids=[dave.pk])
+    fan_out = DBTaskResult.objects.get(task_path__endswith="fan_out_task")
+    # A worker took it, then died: django-tasks-db leaves it RUNNING for good.
+    DBTaskResult.objects.filter(pk=fan_out.pk).update(
+        status="RUNNING", started_at=timezone.now() - tasks.STALLED_AFTER - timedelta(minutes=1)
+    )
+    run_worker()
+    assert Notification.objects.filter(recipient=dave, type=NotificationType.GROUP_ADDED).count() == 1
+    fresh = DBTaskResult.objects.filter(pk=fan_out.pk).update(status="RUNNING", started_at=timezone.now())
+    assert fresh == 1 and tasks.recover_stalled_tasks() == 0  # one still in the hands of a live worker stays

@@ -1,8 +1,9 @@
 """The task worker `./run` starts: django-tasks-db's db_worker, after planning the notifications' upkeep.
 
 django-tasks-db neither retries failed tasks nor recovers those a dead worker
-left RUNNING; the outbox does not depend on either: `upkeep_task` (every
-minute) sends again whatever is due, so a lost sender run only delays mail.
+left RUNNING: `upkeep_task` (every minute) puts stalled tasks back in the
+queue (they are all safe to run twice) and sends again whatever the outbox has
+due, so a lost run only delays what it was doing.
 """
 
 from typing import Any
