@@ -96,6 +96,17 @@ def _with_retry_after(request: HttpRequest, response: HttpResponse) -> HttpRespo
 
 @organization_view()
 @require_safe
+def messages_badge(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """How many conversations hold unread messages, for the top bar's icon (htmx, after load and every minute)."""
+    response = render(
+        request, "community/messages/_badge.html", {"unread": messaging.unread_conversation_count(membership)}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@organization_view()
+@require_safe
 def conversations(request: HttpRequest, membership: Membership) -> HttpResponse:
     page = messaging.conversations_of(membership, offset=_offset(request) or 0, limit=CONVERSATIONS_PAGE_SIZE)
     return render(request, "community/messages/list.html", {"page": page})
@@ -232,6 +243,7 @@ def comment_session(request: HttpRequest, membership: Membership, session_id: in
 
 urlpatterns: list[URLPattern] = [
     path("o/<slug:slug>/messages/", conversations, name="messages"),
+    path("o/<slug:slug>/messages/badge/", messages_badge, name="messages_badge"),
     path("o/<slug:slug>/messages/<dbid:conversation_id>/", conversation, name="conversation"),
     path("o/<slug:slug>/messages/to/<dbid:user_id>/", write_to, name="write_to"),
     path("o/<slug:slug>/messages/block/<dbid:user_id>/", block, name="block"),

@@ -304,3 +304,15 @@ def test_an_invitation_only_session_cannot_be_commented_by_others(
     assert logged_in(client, carol).get(conversation_url(thread)).status_code == 404
     assert logged_in(client, bob).get(conversation_url(thread)).status_code == 302
     assert Message.objects.count() == 1
+
+
+def test_the_top_bar_badge_counts_conversations_with_unread_messages(
+    client: Client, alice: User, bob: User, carol: User, olivia: User, acme: Organization
+) -> None:
+    say(bob, acme, direct(alice, bob, acme), "Tu viens jeudi ?")
+    say(carol, acme, direct(alice, carol, acme), "Réunion à 10 h")
+    badge = reverse("community:messages_badge", args=["acme"])
+
+    assert logged_in(client, alice).get(badge).text.startswith("2")
+    assert logged_in(client, bob).get(badge).text.strip() == ""
+    assert logged_in(client, olivia).get(badge).status_code == 404
