@@ -321,6 +321,9 @@ def test_reading_notifications_from_the_list_and_the_api(
     page = client.get("/notifications/")
     assert page.status_code == 200 and page.text.count("Nouvelle session à Paris HQ") == 2
     assert client.get("/notifications/badge/").text.startswith("2")
+    client.force_login(alice)
+    assert client.get("/notifications/badge/").text == ""  # :empty, so the CSS hides it
+    client.force_login(bob)
 
     opened = Notification.objects.get(recipient=bob, target_id=first.pk)
     response = client.post(f"/notifications/{opened.pk}/open/")
