@@ -166,6 +166,28 @@ def _deliveries(created: Sequence[tuple[int, int]], channels: dict[int, set[str]
 # --- Sessions -----------------------------------------------------------------------------------------------
 
 
+def _tell_about(
+    session: Session,
+    notification_type: str,
+    recipient_ids: Iterable[int],
+    *,
+    actor_id: int | None,
+    dedupe: str,
+    data: dict | None = None,
+) -> int:
+    """`notify` for a fact about `session`: its organization, and the session as the target."""
+    return notify(
+        organization_id=session.organization_id,
+        notification_type=notification_type,
+        recipient_ids=recipient_ids,
+        actor_id=actor_id,
+        target_type=TargetType.SESSION,
+        target_id=session.pk,
+        dedupe=dedupe,
+        data=data,
+    )
+
+
 def _series_or_session(session: Session) -> str:
     # A series tells its discoverers once, about its first session, not once per date.
     return f"series:{session.series_id}" if session.series_id else f"session:{session.pk}"
@@ -213,13 +235,11 @@ def session_created(*, session_id: int, by_user_id: int) -> int:
     for kind, people in audiences:
         recipients = (people & allowed) - told
         told |= recipients
-        created += notify(
-            organization_id=session.organization_id,
-            notification_type=kind,
-            recipient_ids=recipients,
+        created += _tell_about(
+            session,
+            kind,
+            recipients,
             actor_id=by_user_id,
-            target_type=TargetType.SESSION,
-            target_id=session.pk,
             dedupe=f"{kind}:{_series_or_session(session)}",
             data={"series_more": True} if more else {},
         )
@@ -238,13 +258,11 @@ def participants_invited(*, session_id: int, by_user_id: int, user_ids: Sequence
     recipients = _without_blockers(may_see_session(session, still_invited), by_user_id)
     # One invitation per series and day: inviting someone to twenty dates at once is one piece of news.
     fact = f"{_series_or_session(session)}:{timezone.now():%Y-%m-%d}" if session.series_id else f"session:{session.pk}"
-    return notify(
-        organization_id=session.organization_id,
-        notification_type=NotificationType.SESSION_INVITATION,
-        recipient_ids=recipients,
+    return _tell_about(
+        session,
+        NotificationType.SESSION_INVITATION,
+        recipients,
         actor_id=by_user_id,
-        target_type=TargetType.SESSION,
-        target_id=session.pk,
         dedupe=f"invitation:{fact}:{by_user_id}",
         data={"series_more": True} if session.series_id else {},
     )
@@ -274,13 +292,11 @@ def session_changed(
         (reconfirm, {"changes": list(changes), "reconfirm": True}),
     ]
     for recipients, data in batches:
-        created += notify(
-            organization_id=session.organization_id,
-            notification_type=NotificationType.SESSION_CHANGED,
-            recipient_ids=recipients,
+        created += _tell_about(
+            session,
+            NotificationType.SESSION_CHANGED,
+            recipients,
             actor_id=by_user_id,
-            target_type=TargetType.SESSION,
-            target_id=session.pk,
             dedupe=f"changed:{session.pk}:{event_id}",
             data=data,
         )
@@ -292,13 +308,11 @@ def session_cancelled(*, session_id: int, by_user_id: int) -> int:
     if session is None:
         return 0
     people = _without_blockers(may_see_session(session, _participants(session)), by_user_id)
-    return notify(
-        organization_id=session.organization_id,
-        notification_type=NotificationType.SESSION_CANCELLED,
-        recipient_ids=people,
+    return _tell_about(
+        session,
+        NotificationType.SESSION_CANCELLED,
+        people,
         actor_id=by_user_id,
-        target_type=TargetType.SESSION,
-        target_id=session.pk,
         dedupe=f"cancelled:{session.pk}",
     )
 
@@ -307,13 +321,11 @@ def seat_released(*, session_id: int, user_id: int) -> int:
     session = _session(session_id)
     if session is None:
         return 0
-    return notify(
-        organization_id=session.organization_id,
-        notification_type=NotificationType.SEAT_RELEASED,
-        recipient_ids=may_see_session(session, [user_id]),
+    return _tell_about(
+        session,
+        NotificationType.SEAT_RELEASED,
+        may_see_session(session, [user_id]),
         actor_id=None,
-        target_type=TargetType.SESSION,
-        target_id=session.pk,
         dedupe=f"released:{session.pk}:{session.start:%Y%m%d%H%M}",
     )
 
@@ -326,13 +338,11 @@ def session_reminder(*, session_id: int, user_id: int, lead: str) -> int:
     going = Participant.objects.filter(session=session, user_id=user_id, status=ParticipantStatus.GOING).exists()
     if not going:
         return 0
-    return notify(
-        organization_id=session.organization_id,
-        notification_type=NotificationType.SESSION_REMINDER,
-        recipient_ids=may_see_session(session, [user_id]),
+    return _tell_about(
+        session,
+        NotificationType.SESSION_REMINDER,
+        may_see_session(session, [user_id]),
         actor_id=None,
-        target_type=TargetType.SESSION,
-        target_id=session.pk,
         # The start is part of the fact: a session moved later is reminded again, at its new time.
         dedupe=f"reminder:{session.pk}:{session.start:%Y%m%d%H%M}:{lead}",
     )
