@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.management import call_command
 
 from coworklib.accounts.models import ApiToken, User
+from coworklib.accounts.services import record_signup_acceptances
 from coworklib.organizations.models import Membership, Organization, Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -65,6 +66,9 @@ def cache_table(django_db_setup: Any, django_db_blocker: Any) -> None:
 def make_user(email: str, *, first_name: str = "", last_name: str = "", **extra: Any) -> User:
     user = User.objects.create_user(email=email, password=PASSWORD, first_name=first_name, last_name=last_name, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    # As after signing up: the current terms, privacy policy and 18+ attestation accepted, so the
+    # terms middleware lets the cast through (tests of re-acceptance change TERMS_VERSION).
+    record_signup_acceptances(user=user)
     return user
 
 
@@ -132,16 +136,38 @@ def browser(chromium_path: str) -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture
-def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A page at phone width (390 × 844), French, with the live server as base URL."""
+def new_phone_page(browser: Any, live_server: Any) -> Any:
+    """A page at phone width (390 × 844), French, with the live server as base URL, in a browser whose
+    person already answered the cookie banner ("Tout refuser"): journeys that are not about consent
+    start as for anyone who used the site before. Close it with ``page.context.close()``."""
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from coworklib.privacy.consent_services import CONSENT_COOKIE_NAME, ConsentChoice, set_consent_cookie
+
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-FR", device_scale_factor=1
     )
+    refused = ConsentChoice(
+        version=settings.COOKIE_POLICY_VERSION, categories=frozenset(), visitor_id="tests", chosen_at=timezone.now()
+    )
+    answered = HttpResponse()
+    set_consent_cookie(answered, refused)
+    context.add_cookies(
+        [{"name": CONSENT_COOKIE_NAME, "value": answered.cookies[CONSENT_COOKIE_NAME].value, "url": live_server.url}]
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A page at phone width (``new_phone_page``)."""
+    page = new_phone_page(browser, live_server)
     yield page
-    context.close()
+    page.context.close()
 
 
 def screenshot(page: Any, name: str) -> None:

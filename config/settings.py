@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "coworklib.planning",
     "coworklib.community",
     "coworklib.notifications",
+    "coworklib.privacy",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: sends people who have not accepted the current terms to accept them.
+    "coworklib.privacy.middleware.TermsAcceptanceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coworklib.organizations.context_processors.current_organization",
+                "coworklib.privacy.context_processors.cookie_consent",
             ],
         },
     },
@@ -196,9 +200,32 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Coworklib"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 
-# --- Legal documents -------------------------------------------------------------
-TERMS_VERSION = envstr("TERMS_VERSION", "2026-11-26")
-PRIVACY_POLICY_VERSION = envstr("PRIVACY_POLICY_VERSION", "2026-11-26")
+# --- Legal documents and privacy -------------------------------------------------
+# Raising TERMS_VERSION asks every signed-in user to accept the new terms before going on.
+TERMS_VERSION = envstr("TERMS_VERSION", "2026-12-05")
+PRIVACY_POLICY_VERSION = envstr("PRIVACY_POLICY_VERSION", "2026-12-05")
+# Raising it shows the cookie banner again to everyone who already chose.
+COOKIE_POLICY_VERSION = envstr("COOKIE_POLICY_VERSION", "2026-12-05")
+# The operator of this deployment, named in the legal notice and the privacy policy.
+OPERATOR_NAME = envstr("OPERATOR_NAME", "Coworklib")
+OPERATOR_ADDRESS = envstr("OPERATOR_ADDRESS", "")
+OPERATOR_REGISTRATION = envstr("OPERATOR_REGISTRATION", "")
+OPERATOR_EMAIL = envstr("OPERATOR_EMAIL", "privacy@coworklib.test")
+OPERATOR_PHONE = envstr("OPERATOR_PHONE", "")
+OPERATOR_PUBLICATION_DIRECTOR = envstr("OPERATOR_PUBLICATION_DIRECTOR", "")
+OPERATOR_DPO_EMAIL = envstr("OPERATOR_DPO_EMAIL", OPERATOR_EMAIL)
+OPERATOR_HOST = envstr("OPERATOR_HOST", "")
+# Who reads what the contact form receives.
+CONTACT_EMAILS = envlist("CONTACT_EMAILS", [OPERATOR_EMAIL])
+# Google Analytics 4 measurement id ("G-…"): empty, no audience measurement at all;
+# set, its script is added only for people who consented to audience measurement.
+AUDIENCE_MEASUREMENT_ID = envstr("AUDIENCE_MEASUREMENT_ID", "")
+DATA_EXPORT_VALIDITY_HOURS = envint("DATA_EXPORT_VALIDITY_HOURS", 72)
+# Accounts nobody used for this long are warned by e-mail, then anonymised (privacy.retention).
+INACTIVITY_WARNING_DAYS = envint("INACTIVITY_WARNING_DAYS", 700)  # 23 months
+INACTIVITY_ERASURE_DAYS = envint("INACTIVITY_ERASURE_DAYS", 730)  # 24 months
+# Login history (date, IP address, browser) older than this is deleted, account active or not.
+LOGIN_HISTORY_DAYS = envint("LOGIN_HISTORY_DAYS", 365)
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -260,6 +287,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+from typing import cast  # noqa: E402
+
 from django.utils.csp import CSP  # noqa: E402
 
 # Only our own origin: no CDN, no third party (see UI.md). The interactive API
@@ -276,6 +305,24 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# Google Analytics' hosts, allowed only when a measurement id is configured. Allowing is not
+# loading: its tag is added only to the pages of people who accepted audience measurement
+# (privacy/_measurement.html), so nothing is requested from them before consent.
+_MEASUREMENT_HOSTS = [
+    "https://*.google-analytics.com",
+    "https://*.analytics.google.com",
+    "https://www.googletagmanager.com",
+]
+AUDIENCE_MEASUREMENT_CSP: dict[str, list[str]] = {
+    "script-src": ["https://www.googletagmanager.com"],
+    "connect-src": _MEASUREMENT_HOSTS,
+    "img-src": _MEASUREMENT_HOSTS,
+}
+if AUDIENCE_MEASUREMENT_ID:
+    SECURE_CSP = {
+        directive: [*cast("list[str]", sources), *AUDIENCE_MEASUREMENT_CSP.get(directive, [])]
+        for directive, sources in SECURE_CSP.items()
+    }
 
 # --- Logging -----------------------------------------------------------------------
 LOGGING = {

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("coworklib.planning.urls")),
     path("", include("coworklib.community.urls")),
     path("", include("coworklib.notifications.urls")),
+    path("", include("coworklib.privacy.urls")),
     path("", include("coworklib.web.urls")),
 ]

@@ -1,7 +1,7 @@
 from typing import Any
 
 from allauth.account.decorators import secure_admin_login
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
@@ -42,10 +42,19 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     add_form = UserCreationForm
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "job_title", "is_active", "is_staff", "date_joined")
-    list_filter = ("is_active", "is_staff", "is_superuser", "language")
+    list_filter = (
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "language",
+        ("processing_restricted_at", admin.EmptyFieldListFilter),
+        ("deleted_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("email", "first_name", "last_name")
-    # Photos are only set through the profile page, which re-encodes them.
-    readonly_fields = ("photo", "last_login", "date_joined", "deleted_at")
+    # Photos are only set through the profile page, which re-encodes them; the restriction of
+    # processing is the person's own switch (privacy app), shown here so staff respect it.
+    readonly_fields = ("photo", "last_login", "date_joined", "deleted_at", "processing_restricted_at")
+    actions = ["erase_selected"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profil"), {"fields": ("first_name", "last_name", "job_title", "photo", "language", "timezone")}),
@@ -53,9 +62,29 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
             _("Droits"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Dates"), {"fields": ("last_login", "date_joined", "deleted_at")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "deleted_at", "processing_restricted_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A plain delete would cascade away what the person published and skip the
+        # apps' erasers: staff erase accounts with the action below instead.
+        return False
+
+    @admin.action(description=_("Supprimer les données personnelles (anonymiser le compte)"))
+    def erase_selected(self, request: HttpRequest, queryset: Any) -> None:
+        from coworklib.core.errors import Conflict
+        from coworklib.privacy.services import erase_user
+
+        erased = 0
+        for user in queryset:
+            try:
+                erase_user(user=user)
+            except Conflict as exc:
+                self.message_user(request, f"{user.email} : {exc.detail}", level=messages.ERROR)
+            else:
+                erased += 1
+        self.message_user(request, _("%(count)d compte(s) anonymisé(s).") % {"count": erased})
 
     def get_inlines(self, request: HttpRequest, obj: User | None) -> list[type[admin.options.InlineModelAdmin]]:  # type: ignore[type-arg]
         # A user being created has accepted nothing yet.

@@ -4,16 +4,18 @@ import functools
 import zoneinfo
 from typing import Annotated, Any, Literal
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.schema import DjangoGetter
-from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
 
-from coworklib.accounts import selectors, services
+from coworklib.accounts import selectors, services, throttling
 from coworklib.accounts.errors import LoginThrottled
 from coworklib.accounts.models import ApiToken, User
 from coworklib.api.auth import BearerToken
 from coworklib.api.schemas import ErrorOut, ValidationErrorOut
+from coworklib.privacy import services as privacy_services
 
 router = Router(tags=["accounts"])
 
@@ -61,6 +63,15 @@ class AuthTokenIn(Schema):
     )
 
 
+class DeleteMeIn(Schema):
+    password: str = Field(min_length=1, description="The account's current password.")
+    code: str | None = Field(
+        default=None,
+        max_length=64,
+        description="With two-factor authentication on: a code of the authenticator app, or a recovery code.",
+    )
+
+
 class AuthTokenOut(Schema):
     token: str
 
@@ -83,6 +94,9 @@ class MeOut(Schema):
     timezone: str
     photo: str | None
     photo_thumbnail: str | None
+    processing_restricted: bool = Field(
+        description="Restriction of processing (GDPR art. 18): left out of audience measurement, news and offers."
+    )
     organizations: list[MeOrganizationOut]
 
 
@@ -103,6 +117,7 @@ class MePatchIn(Schema):
     job_title: str = Field(default="", max_length=150, pattern=PRINTABLE)
     language: Language = "fr"
     timezone: TimeZoneName = "Europe/Paris"
+    processing_restricted: StrictBool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -131,6 +146,7 @@ def _me(request: HttpRequest, user: User) -> dict[str, Any]:
         "timezone": user.timezone,
         "photo": _absolute_url(request, user.photo),
         "photo_thumbnail": _absolute_url(request, user.photo_thumbnail),
+        "processing_restricted": user.processing_restricted_at is not None,
         "organizations": [
             {
                 "id": membership.organization.pk,
@@ -186,5 +202,35 @@ def get_me(request: HttpRequest) -> Any:
 )
 def patch_me(request: HttpRequest, payload: MePatchIn) -> Any:
     user: User = request.auth  # type: ignore[attr-defined]
-    services.update_profile(user=user, **payload.model_dump(exclude_unset=True, include=set(services.PROFILE_FIELDS)))
+    changes = payload.model_dump(exclude_unset=True)
+    services.update_profile(
+        user=user, **{field: changes[field] for field in services.PROFILE_FIELDS if field in changes}
+    )
+    if "processing_restricted" in changes:
+        privacy_services.set_processing_restriction(user=user, restricted=changes["processing_restricted"])
     return _me(request, user)
+
+
+@router.delete(
+    "/me",
+    response={204: None, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    summary="Delete the signed-in user's account",
+)
+def delete_me(request: HttpRequest, payload: DeleteMeIn, response: HttpResponse) -> Any:
+    """403 `wrong_password`, or `mfa_required` when the account has MFA and `code` is missing or wrong;
+    409 `last_owner` while the user alone owns an organization others belong to (its `organizations`
+    lists their slugs); 429 `throttled` after repeated failures. Every session and token ends."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    # Before the identity check, which may use up a one-time recovery code.
+    privacy_services.ensure_may_be_erased(user=user)
+    try:
+        privacy_services.confirm_identity(
+            user=user, password=payload.password, code=payload.code, ip=throttling.client_ip(request)
+        )
+    except LoginThrottled as exc:
+        response["Retry-After"] = str(exc.retry_after)
+        return Status(429, {"detail": exc.detail, "code": exc.code})
+    privacy_services.erase_user(user=user)
+    if getattr(request, "session", None) is not None and request.user.is_authenticated:
+        logout(request)
+    return Status(204, None)

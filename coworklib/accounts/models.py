@@ -209,3 +209,28 @@ class ApiToken(models.Model):
         raw = "cwl_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name[:100], token_hash=hash_token(raw), prefix=raw[4:10])
         return token, raw
+
+
+class LoginEvent(models.Model):
+    """One successful sign-in: the login history people see in their data export.
+
+    The session key lets erasure end that web session; API tokens are listed
+    (and revoked) on their own.
+    """
+
+    class Method(models.TextChoices):
+        WEB = "web", _("Site web")
+        API = "api", _("Application (jeton d'API)")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_events")
+    method = models.CharField(max_length=8, choices=Method.choices)
+    occurred_at = models.DateTimeField(default=now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    session_key = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,12 @@ def user_has_mfa(user: User | AnonymousUser) -> bool:
     ).exists()
 
 
+def email_addresses_of(user: User) -> set[str]:
+    """Every address of the account (its login address and allauth's), lower-cased."""
+    addresses = EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    return {address.lower() for address in [user.email, *addresses] if address}
+
+
 def is_email_verified(*, user: User, email: str) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from coworklib.accounts import selectors, throttling
 from coworklib.accounts.errors import EmailNotVerified, InvalidCredentials, LoginThrottled, SecondFactorRequired
-from coworklib.accounts.models import ApiToken, LegalAcceptance, User
-from coworklib.core.errors import InvalidInput
+from coworklib.accounts.models import ApiToken, LegalAcceptance, LoginEvent, User
+from coworklib.core.errors import InvalidInput, NotFound
 from coworklib.core.images import ProcessedImage
 
 PROFILE_FIELDS = ("first_name", "last_name", "job_title", "language", "timezone")
@@ -91,7 +91,8 @@ def _delete_files(storage: Storage, names: list[str | None]) -> None:
 def update_profile(*, user: User, photo: ProcessedImage | None = None, **changes: Any) -> User:
     """Change any of ``PROFILE_FIELDS`` and, optionally, the photo.
 
-    Raises ``InvalidInput`` (nothing changed) when a value breaks a rule. The
+    Raises ``InvalidInput`` (nothing changed) when a value breaks a rule, ``NotFound`` when the
+    account has been erased meanwhile. The
     previous photo files are deleted once the change is committed; the new ones
     are deleted again if it is not.
     """
@@ -110,7 +111,12 @@ def update_profile(*, user: User, photo: ProcessedImage | None = None, **changes
     if not update_fields:
         return user
     try:
-        user.save(update_fields=update_fields)
+        with transaction.atomic():
+            # Waits for an erasure of this account in progress (it holds the row), then refuses to
+            # write a name or a photo back onto the anonymised row.
+            if not User.objects.select_for_update().filter(pk=user.pk, deleted_at__isnull=True).exists():
+                raise NotFound
+            user.save(update_fields=update_fields)
     except Exception:
         if photo is not None:
             _delete_files(storage, [user.photo.name, user.photo_thumbnail.name])
@@ -150,7 +156,7 @@ def revoke_token(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).delete()
 
 
-def _second_factor_accepted(user: User, code: str) -> bool:
+def second_factor_accepted(user: User, code: str) -> bool:
     # The same authenticators as allauth's own login step: the app's current
     # code, or one of the recovery codes (each works once). Security keys
     # cannot be checked with a typed code.
@@ -199,9 +205,22 @@ def obtain_api_token(
                     "récupération (champ « code »)."
                 )
             )
-        if not _second_factor_accepted(user, code):
+        if not second_factor_accepted(user, code):
             throttling.record_login_failure(email=email, ip=ip)
             raise SecondFactorRequired(_("Code de double authentification incorrect ou déjà utilisé."))
 
     throttling.clear_login_failures(email=email)
+    record_login(user=user, request=request, method=LoginEvent.Method.API)
     return create_api_token(user=user, name=name or request.headers.get("User-Agent", ""))
+
+
+def record_login(*, user: User, request: HttpRequest | None, method: str) -> LoginEvent:
+    """Keep one line of login history (shown in the data export, removed with the account)."""
+    session = getattr(request, "session", None) if method == LoginEvent.Method.WEB else None
+    return LoginEvent.objects.create(
+        user=user,
+        method=method,
+        ip_address=throttling.client_ip(request),
+        user_agent=(request.headers.get("User-Agent", "") if request else "")[:300],
+        session_key=(session.session_key or "") if session is not None else "",
+    )

@@ -5,8 +5,8 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from coworklib.accounts import throttling
-from coworklib.accounts.models import ApiToken, User
+from coworklib.accounts import services, throttling
+from coworklib.accounts.models import ApiToken, LoginEvent, User
 
 
 @receiver(post_save, sender=User)
@@ -35,3 +35,5 @@ def count_failed_login(
 @receiver(user_logged_in)
 def clear_failed_logins(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     throttling.clear_login_failures(email=user.email)
+    # django.contrib.auth.login() has cycled the session key by now: the one stored is the live one.
+    services.record_login(user=user, request=request, method=LoginEvent.Method.WEB)

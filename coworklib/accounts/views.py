@@ -20,7 +20,7 @@ from coworklib.accounts.models import User
 from coworklib.core.errors import InvalidInput, NotFound
 
 
-def _retry_message(retry_after: int) -> str:
+def login_retry_message(retry_after: int) -> str:
     minutes = max(1, math.ceil(retry_after / 60))
     return ngettext(
         "Trop de tentatives de connexion ont échoué. Par sécurité, réessayez dans %(minutes)d minute "
@@ -46,7 +46,7 @@ class LoginView(AllauthLoginView):
         # An unbound form keeps what was typed (the address) without validating
         # it: validating would check the password.
         form = self.get_form_class()(initial={"login": email}, request=request)
-        context = self.get_context_data(form=form, throttle_message=_retry_message(state.retry_after))
+        context = self.get_context_data(form=form, throttle_message=login_retry_message(state.retry_after))
         response = self.render_to_response(context, status=429)
         response["Retry-After"] = str(state.retry_after)
         return response

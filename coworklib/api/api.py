@@ -90,6 +90,7 @@ def _register_routers() -> None:
     from coworklib.notifications.api import router as notifications_router
     from coworklib.organizations.api import router as organizations_router
     from coworklib.planning.api import router as planning_router
+    from coworklib.privacy.api import router as privacy_router
     from coworklib.workspaces.api import router as workspaces_router
 
     api.add_router("", accounts_router)
@@ -98,6 +99,7 @@ def _register_routers() -> None:
     api.add_router("", planning_router)
     api.add_router("", community_router)
     api.add_router("", notifications_router)
+    api.add_router("", privacy_router)
 
 
 _register_routers()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
@@ -42,3 +43,19 @@ def serve_media(request: HttpRequest, name: str) -> FileResponse:
     # Only the browser of this user may keep it; names never change content.
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+def delete_files_on_commit(names: list[str]) -> None:
+    """Delete these stored files once the current transaction commits (at once outside one).
+
+    After the commit: a rollback must not lose a file that a row still names.
+    """
+    names = [name for name in names if name]
+    if not names:
+        return
+
+    def delete() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete)

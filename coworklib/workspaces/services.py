@@ -676,26 +676,18 @@ def update_photo(*, by: Membership, workspace: Workspace, photo_id: Any, alt_tex
 
 @transaction.atomic
 def delete_photo(*, by: Membership, workspace: Workspace, photo_id: Any) -> None:
-    """Delete a photo; its files are removed once the deletion is committed."""
+    """Delete a photo; its files are removed once the deletion is committed (signals.delete_photo_files)."""
     _ensure_admin_of(by, workspace)
     locked = _lock(workspace)
     pk = as_id(photo_id)
     photo = WorkspacePhoto.objects.filter(workspace=locked, pk=pk).first() if pk is not None else None
     if photo is None:
         raise NotFound
-    names = [photo.image.name, photo.thumbnail.name]
-    photo.delete()
+    photo.delete()  # its files go once this commits (signals.delete_photo_files)
     remaining = list(WorkspacePhoto.objects.filter(workspace=locked).order_by("position", "id"))
     for position, other in enumerate(remaining):
         other.position = position
     WorkspacePhoto.objects.bulk_update(remaining, ["position"])
-
-    def delete_files() -> None:
-        for name in names:
-            if name:
-                default_storage.delete(name)
-
-    transaction.on_commit(delete_files)
     record_audit(
         organization=by.organization,
         actor=by.user,

@@ -1,8 +1,10 @@
-"""What a member loses with their membership: per-user grants, favourites and recent views.
+"""What a member loses with their membership: per-user grants, favourites and recent views;
+and what a photo row leaves behind: its files.
 
 Here rather than in organizations.services, so that organizations never
-imports workspaces. A receiver also covers every way a membership ends:
-removal, leaving, the Django admin.
+imports workspaces. A receiver also covers every way a membership ends or a
+photo goes: removal, leaving, the Django admin, a cascade from the workspace
+or the organization (an organization deleted with its only member's account).
 """
 
 from typing import Any
@@ -10,8 +12,9 @@ from typing import Any
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from coworklib.core.media import delete_files_on_commit
 from coworklib.organizations.models import Membership
-from coworklib.workspaces.models import Favourite, WorkspaceAccessGrant, WorkspaceView
+from coworklib.workspaces.models import Favourite, WorkspaceAccessGrant, WorkspacePhoto, WorkspaceView
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="workspaces.forget_former_member")
@@ -22,3 +25,8 @@ def forget_former_member(sender: type[Membership], instance: Membership, **kwarg
     WorkspaceAccessGrant.objects.filter(**in_organization).delete()
     Favourite.objects.filter(**in_organization).delete()
     WorkspaceView.objects.filter(**in_organization).delete()
+
+
+@receiver(post_delete, sender=WorkspacePhoto, dispatch_uid="workspaces.delete_photo_files")
+def delete_photo_files(sender: type[WorkspacePhoto], instance: WorkspacePhoto, **kwargs: Any) -> None:
+    delete_files_on_commit([str(instance.image.name), str(instance.thumbnail.name)])

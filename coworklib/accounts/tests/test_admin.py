@@ -73,3 +73,31 @@ def test_the_admin_login_goes_through_the_accounts_login(db: Any, client: Client
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_staff_erase_an_account_through_the_erasure_not_a_plain_delete(staff_client: Client, bob: User) -> None:
+    assert staff_client.get(f"/staff/admin/accounts/user/{bob.pk}/delete/").status_code == 403
+    response = staff_client.post(
+        "/staff/admin/accounts/user/", {"action": "erase_selected", "_selected_action": [bob.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    bob.refresh_from_db()
+    assert bob.is_deleted and bob.first_name == "" and "bob" not in bob.email
+
+
+def test_staff_are_told_when_an_only_owner_cannot_be_erased(staff_client: Client, alice: User, bob: User) -> None:
+    response = staff_client.post(
+        "/staff/admin/accounts/user/", {"action": "erase_selected", "_selected_action": [alice.pk]}, follow=True
+    )
+    assert "Acme" in response.content.decode()
+    alice.refresh_from_db()
+    assert not alice.is_deleted
+
+
+def test_users_who_restricted_processing_can_be_listed(staff_client: Client, bob: User, alice: User) -> None:
+    from django.utils import timezone
+
+    User.objects.filter(pk=bob.pk).update(processing_restricted_at=timezone.now())
+    response = staff_client.get("/staff/admin/accounts/user/", {"processing_restricted_at__isempty": "0"})
+    html = response.content.decode()
+    assert "bob@acme.test" in html and "alice@acme.test" not in html

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from conftest import PASSWORD, make_member, screenshot
+from conftest import PASSWORD, make_member, new_phone_page, screenshot
 from coworklib.community.models import Group
 from coworklib.notifications.models import Notification
 from coworklib.organizations.models import Organization, Role
@@ -41,11 +41,7 @@ def test_a_colleague_added_to_a_group_sees_it_under_the_bell(phone_page: Any, br
     call_command("worker", "--batch", verbosity=0)
     assert Notification.objects.filter(recipient__email="hugo@acme.test").count() == 1
 
-    other = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-FR", device_scale_factor=1
-    )
-    hugo = other.new_page()
-    hugo.set_default_timeout(15_000)
+    hugo = new_phone_page(browser, live_server)
     log_in(hugo, "hugo@acme.test")
     hugo.goto("/o/acme/")
     bell = hugo.locator(".nav-icon__badge").last
@@ -59,4 +55,4 @@ def test_a_colleague_added_to_a_group_sees_it_under_the_bell(phone_page: Any, br
     hugo.wait_for_url(f"**/o/acme/groups/{group.pk}/")
     assert hugo.get_by_role("button", name="Quitter le groupe").is_visible()
     assert Notification.objects.get(recipient__email="hugo@acme.test").read_at is not None
-    other.close()
+    hugo.context.close()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from conftest import PASSWORD, make_member, screenshot
+from conftest import PASSWORD, make_member, new_phone_page, screenshot
 from coworklib.organizations.models import Organization, Role
 from coworklib.planning.checkin_codes import todays_checkin_code
 from coworklib.planning.models import CheckIn, CheckInMethod, Participant, ParticipantStatus, Session
@@ -31,11 +31,7 @@ def wednesday_morning() -> Iterator[None]:
 
 
 def phone(browser: Any, live_server: Any, email: str) -> Any:
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-FR", device_scale_factor=1
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = new_phone_page(browser, live_server)
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from conftest import ARTIFACTS, PASSWORD, make_member, screenshot
+from conftest import ARTIFACTS, PASSWORD, make_member, new_phone_page, screenshot
 from coworklib.organizations.models import Organization, Role
 from coworklib.planning.checkin_codes import todays_checkin_code
 from coworklib.planning.models import CheckIn, CheckInMethod
@@ -40,15 +40,6 @@ def log_in(page: Any, email: str) -> None:
 
 def assert_no_horizontal_scroll(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
-
-
-def phone(browser: Any, live_server: Any) -> Any:
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-FR", device_scale_factor=1
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
 
 
 def test_a_member_checks_in_and_shows_up_in_whereabouts(
@@ -128,7 +119,7 @@ def test_a_member_checks_in_and_shows_up_in_whereabouts(
     screenshot(page, "presence-workspace-day-desktop")
 
     # Nina shows today's code on a screen; Léa scans it on her phone.
-    admin = phone(browser, live_server)
+    admin = new_phone_page(browser, live_server)
     log_in(admin, "nina@acme.test")
     admin.goto(f"/o/acme/console/workspaces/{lyon.pk}/")
     admin.get_by_role("link", name="Afficher le code QR du jour").click()
@@ -150,7 +141,7 @@ def test_a_member_checks_in_and_shows_up_in_whereabouts(
     acme.refresh_from_db()
     assert acme.no_show_release_minutes == 20
 
-    lea = phone(browser, live_server)
+    lea = new_phone_page(browser, live_server)
     log_in(lea, "lea@acme.test")
     lea.goto(f"/o/acme/check-in/{lyon.pk}/{todays_checkin_code(Workspace.objects.get(pk=lyon.pk))}/")
     screenshot(lea, "presence-qr-landing")

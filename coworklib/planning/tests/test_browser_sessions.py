@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD, make_member, screenshot
+from conftest import PASSWORD, make_member, new_phone_page, screenshot
 from coworklib.organizations.models import Organization, Role
 from coworklib.planning.models import Participant, ParticipantStatus, Session
 from coworklib.workspaces.opening_hours import WeeklyInterval
@@ -108,11 +108,7 @@ def test_a_member_plans_a_session_and_her_colleague_accepts_on_his_phone(
     assert_no_horizontal_scroll(page)
 
     # Hugo, on his own phone, answers the invitation from his agenda.
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-FR", device_scale_factor=1
-    )
-    hugo_page = context.new_page()
-    hugo_page.set_default_timeout(15_000)
+    hugo_page = new_phone_page(browser, live_server)
     log_in(hugo_page, "hugo@acme.test")
     hugo_page.goto("/o/acme/")
     assert hugo_page.get_by_text("1 invitation attend votre réponse").is_visible()
@@ -127,7 +123,7 @@ def test_a_member_plans_a_session_and_her_colleague_accepts_on_his_phone(
     assert hugo_page.get_by_text("Invitations à répondre").count() == 0
     assert Participant.objects.get(session=session, user=hugo).status == ParticipantStatus.GOING
     screenshot(hugo_page, "sessions-agenda-accepted")
-    context.close()
+    hugo_page.context.close()
 
     # Back on Nina's phone, the session counts them both.
     page.get_by_role("link", name="Bureau de Lyon").click()

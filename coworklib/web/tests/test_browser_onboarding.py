@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import screenshot
+from conftest import new_phone_page, screenshot
 from coworklib.accounts.models import User
 from coworklib.organizations.models import Membership, Role
 
@@ -46,13 +46,7 @@ def sign_up(page: Any, mailoutbox: list[Any], *, email: str, first_name: str, la
 def test_sign_up_create_an_organization_invite_a_colleague_and_find_each_other(
     browser: Any, live_server: Any, mailoutbox: list[Any]
 ) -> None:
-    def new_phone_page() -> Any:
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-FR")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    founder = new_phone_page()
+    founder = new_phone_page(browser, live_server)
     sign_up(founder, mailoutbox, email="lea@atelier.test", first_name="Léa", last_name="Fontaine")
     assert User.objects.get(email="lea@atelier.test").legal_acceptances.count() == 3
 
@@ -74,7 +68,7 @@ def test_sign_up_create_an_organization_invite_a_colleague_and_find_each_other(
     assert invitation.to == ["hugo@atelier.test"]
     invitation_link = path_in(invitation, r"/invite/[A-Za-z0-9_-]+/")
 
-    colleague = new_phone_page()
+    colleague = new_phone_page(browser, live_server)
     sign_up(colleague, mailoutbox, email="hugo@atelier.test", first_name="Hugo", last_name="Marchand")
     colleague.goto(invitation_link)
     screenshot(colleague, "onboarding-invitation")

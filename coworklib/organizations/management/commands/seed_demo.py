@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coworklib.accounts.models import User
+from coworklib.accounts.services import record_signup_acceptances
 from coworklib.community.demo import seed_demo_community
 from coworklib.organizations.models import EmailDomain, JoinRequest, Membership, Organization, Role
 from coworklib.planning.demo import seed_demo_sessions
@@ -101,6 +102,7 @@ class Command(BaseCommand):
                 },
             )
             EmailAddress.objects.get_or_create(user=visitor, email=email, defaults={"verified": True, "primary": True})
+            record_signup_acceptances(user=visitor)
             if not JoinRequest.objects.filter(organization=organization, user=visitor).exists():
                 JoinRequest.objects.create(organization=organization, user=visitor, message=message)
 
@@ -118,4 +120,6 @@ class Command(BaseCommand):
         )
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": role})
+        # Demo people have accepted the current terms, so trying the demo does not start with that page.
+        record_signup_acceptances(user=user)
         return user
