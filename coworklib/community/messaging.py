@@ -19,13 +19,10 @@ can each get a message past the limit, an overshoot bounded by the number of
 workers, which is harmless here.
 """
 
-import math
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -44,7 +41,8 @@ from coworklib.community.models import (
     MemberFollow,
     Message,
 )
-from coworklib.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from coworklib.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from coworklib.core.throttling import Allowance, Throttled, consume
 from coworklib.organizations.models import Membership
 from coworklib.organizations.selectors import get_membership_for_user
 from coworklib.planning.models import Session
@@ -64,21 +62,13 @@ _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 # --- Errors -------------------------------------------------------------------------------------------------
 
 
-class MessagesThrottled(DomainError):
-    status = 429
-    code = "throttled"
-
-    def __init__(self, *, retry_after: int) -> None:
-        minutes = max(1, math.ceil(retry_after / 60))
-        super().__init__(
-            ngettext(
-                "Vous avez envoyé beaucoup de messages en peu de temps. Réessayez dans %(minutes)d minute.",
-                "Vous avez envoyé beaucoup de messages en peu de temps. Réessayez dans %(minutes)d minutes.",
-                minutes,
-            )
-            % {"minutes": minutes}
-        )
-        self.retry_after = retry_after
+class MessagesThrottled(Throttled):
+    def explain(self, *, minutes: int) -> str:
+        return ngettext(
+            "Vous avez envoyé beaucoup de messages en peu de temps. Réessayez dans %(minutes)d minute.",
+            "Vous avez envoyé beaucoup de messages en peu de temps. Réessayez dans %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
 
 
 def _body_error(message: str) -> InvalidInput:
@@ -441,23 +431,16 @@ def _clean_body(body: Any) -> str:
 def _consume_message_allowance(user_id: int) -> None:
     """Count one message of the user, or raise MessagesThrottled when a window is used up.
 
-    Called outside the message's transaction: with the database cache, a
-    counter written inside it would be rolled back with a refused message.
+    Called outside the message's transaction (core.throttling).
     """
-    now = time.time()
-    windows = [(f"{_THROTTLE_KEY_PREFIX}:minute:{user_id}", _MINUTE, MESSAGES_PER_MINUTE)]
-    windows.append((f"{_THROTTLE_KEY_PREFIX}:day:{user_id}", _DAY, MESSAGES_PER_DAY))
-    entries = []
-    for key, length, limit in windows:
-        entry = cache.get(key)
-        if not isinstance(entry, dict) or entry.get("ends_at", 0) <= now:
-            entry = {"ends_at": now + length, "messages": 0}
-        if entry["messages"] >= limit:
-            raise MessagesThrottled(retry_after=max(1, math.ceil(entry["ends_at"] - now)))
-        entries.append((key, entry))
-    for key, entry in entries:
-        entry["messages"] += 1
-        cache.set(key, entry, timeout=max(1, math.ceil(entry["ends_at"] - now)))
+    retry_after = consume(
+        [
+            Allowance(f"{_THROTTLE_KEY_PREFIX}:minute:{user_id}", MESSAGES_PER_MINUTE, _MINUTE),
+            Allowance(f"{_THROTTLE_KEY_PREFIX}:day:{user_id}", MESSAGES_PER_DAY, _DAY),
+        ]
+    )
+    if retry_after is not None:
+        raise MessagesThrottled(retry_after=retry_after)
 
 
 def post_message(*, membership: Membership, conversation: Conversation, body: Any) -> Message:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from coworklib.core.errors import DomainError
+
 
 @dataclass(frozen=True)
 class Allowance:
@@ -41,3 +43,18 @@ def consume(allowances: Sequence[Allowance]) -> int | None:
         window["used"] = window.get("used", 0) + 1
         cache.set(allowance.key, window, timeout=max(1, math.ceil(window["ends_at"] - now)))
     return None
+
+
+class Throttled(DomainError):
+    """An allowance is used up: 429, with ``retry_after`` seconds and a message saying when to try again."""
+
+    status = 429
+    code = "throttled"
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(self.explain(minutes=max(1, math.ceil(retry_after / 60))))
+        self.retry_after = retry_after
+
+    def explain(self, *, minutes: int) -> str:
+        """What happened and when to try again, translated (each kind says it its own way)."""
+        raise NotImplementedError

@@ -19,49 +19,30 @@ can each get an attempt past the limit, an overshoot bounded by the number of
 workers, which is harmless here.
 """
 
-import math
-import time
-
-from django.core.cache import cache
 from django.utils.translation import ngettext
 
-from coworklib.core.errors import DomainError
+from coworklib.core.throttling import Allowance, Throttled, consume
 
 CREATION_ATTEMPTS_PER_WINDOW = 10
 CREATION_WINDOW_SECONDS = 3600
 _KEY_PREFIX = "organizations:creation-attempts"
 
 
-class CreationThrottled(DomainError):
-    status = 429
-    code = "throttled"
-
-    def __init__(self, *, retry_after: int) -> None:
-        minutes = max(1, math.ceil(retry_after / 60))
-        super().__init__(
-            ngettext(
-                "Vous avez tenté de créer beaucoup d'organisations en peu de temps. Réessayez dans %(minutes)d minute.",
-                "Vous avez tenté de créer beaucoup d'organisations en peu de temps. "
-                "Réessayez dans %(minutes)d minutes.",
-                minutes,
-            )
-            % {"minutes": minutes}
-        )
-        self.retry_after = retry_after
+class CreationThrottled(Throttled):
+    def explain(self, *, minutes: int) -> str:
+        return ngettext(
+            "Vous avez tenté de créer beaucoup d'organisations en peu de temps. Réessayez dans %(minutes)d minute.",
+            "Vous avez tenté de créer beaucoup d'organisations en peu de temps. Réessayez dans %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
 
 
 def consume_creation_attempt(*, user_id: int) -> None:
     """Count one attempt to create an organization, or raise CreationThrottled when none is left.
 
-    Must be called outside any transaction: with the database cache, a counter
-    written inside one would be rolled back with the refused attempt.
+    Must be called outside any transaction (core.throttling).
     """
-    key = f"{_KEY_PREFIX}:{user_id}"
-    now = time.time()
-    entry = cache.get(key)
-    if not isinstance(entry, dict) or entry.get("ends_at", 0) <= now:
-        entry = {"ends_at": now + CREATION_WINDOW_SECONDS, "attempts": 0}
-    if entry["attempts"] >= CREATION_ATTEMPTS_PER_WINDOW:
-        raise CreationThrottled(retry_after=max(1, math.ceil(entry["ends_at"] - now)))
-    entry["attempts"] += 1
-    cache.set(key, entry, timeout=max(1, math.ceil(entry["ends_at"] - now)))
+    allowance = Allowance(f"{_KEY_PREFIX}:{user_id}", CREATION_ATTEMPTS_PER_WINDOW, CREATION_WINDOW_SECONDS)
+    retry_after = consume([allowance])
+    if retry_after is not None:
+        raise CreationThrottled(retry_after=retry_after)

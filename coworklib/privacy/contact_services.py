@@ -5,10 +5,7 @@ allowances per client IP, and one per account when the sender is signed in,
 over a fixed window of ``CONTACT_WINDOW_SECONDS`` that starts with the first
 request. Five an hour is far more than anyone writing to the staff needs,
 and keeps the form from being used to flood the staff's inbox or, through
-the acknowledgements, someone else's. Counters live in the Django cache
-shared by every process (docs/decisions/0001-shared-cache.md); their
-read-modify-write is not atomic, so concurrent requests can each get one past
-the limit, an overshoot bounded by the number of workers.
+the acknowledgements, someone else's (counted by core.throttling).
 
 E-mails are rendered at once and sent after the transaction commits; a mail
 server failure is logged, never turned into an error page: the request is
@@ -18,14 +15,11 @@ stored and the staff see it in the admin.
 import calendar
 import hashlib
 import logging
-import math
-import time
 import unicodedata
 from datetime import date, datetime
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -38,7 +32,7 @@ from django.utils.translation import ngettext
 
 from coworklib.accounts.models import User, validate_printable
 from coworklib.accounts.throttling import client_ip
-from coworklib.core.errors import DomainError
+from coworklib.core.throttling import Allowance, Throttled, consume
 from coworklib.privacy.models import ContactRequest
 
 logger = logging.getLogger(__name__)
@@ -49,23 +43,15 @@ MESSAGE_MAX_LENGTH = 5000
 _KEY_PREFIX = "privacy:contact-requests"
 
 
-class ContactThrottled(DomainError):
-    status = 429
-    code = "throttled"
-
-    def __init__(self, *, retry_after: int) -> None:
-        minutes = max(1, math.ceil(retry_after / 60))
-        super().__init__(
-            ngettext(
-                "Vous avez déjà envoyé plusieurs messages en peu de temps. "
-                "Réessayez dans %(minutes)d minute : votre texte est conservé ci-dessous.",
-                "Vous avez déjà envoyé plusieurs messages en peu de temps. "
-                "Réessayez dans %(minutes)d minutes : votre texte est conservé ci-dessous.",
-                minutes,
-            )
-            % {"minutes": minutes}
-        )
-        self.retry_after = retry_after
+class ContactThrottled(Throttled):
+    def explain(self, *, minutes: int) -> str:
+        return ngettext(
+            "Vous avez déjà envoyé plusieurs messages en peu de temps. "
+            "Réessayez dans %(minutes)d minute : votre texte est conservé ci-dessous.",
+            "Vous avez déjà envoyé plusieurs messages en peu de temps. "
+            "Réessayez dans %(minutes)d minutes : votre texte est conservé ci-dessous.",
+            minutes,
+        ) % {"minutes": minutes}
 
 
 def normalise_newlines(text: str) -> str:
@@ -85,34 +71,16 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _throttle_keys(*, ip: str | None, user: User | None) -> list[str]:
-    keys = []
-    if ip:
-        keys.append(f"{_KEY_PREFIX}:ip:{_digest(ip)}")
-    if user is not None:
-        keys.append(f"{_KEY_PREFIX}:user:{user.pk}")
-    return keys
-
-
 def consume_contact_allowance(*, ip: str | None, user: User | None) -> None:
     """Count one contact request, or raise ContactThrottled when the IP or the account has none left.
 
-    Must be called outside any transaction: with the database cache, a counter
-    written inside one would be rolled back with the refused request.
+    Must be called outside any transaction (core.throttling).
     """
-    now = time.time()
-    entries = {}
-    for key in _throttle_keys(ip=ip, user=user):
-        entry = cache.get(key)
-        if not isinstance(entry, dict) or entry.get("ends_at", 0) <= now:
-            entry = {"ends_at": now + CONTACT_WINDOW_SECONDS, "requests": 0}
-        entries[key] = entry
-    exhausted = [entry for entry in entries.values() if entry["requests"] >= CONTACT_REQUESTS_PER_WINDOW]
-    if exhausted:
-        raise ContactThrottled(retry_after=max(max(1, math.ceil(entry["ends_at"] - now)) for entry in exhausted))
-    for key, entry in entries.items():
-        entry["requests"] += 1
-        cache.set(key, entry, timeout=max(1, math.ceil(entry["ends_at"] - now)))
+    keys = ([f"{_KEY_PREFIX}:ip:{_digest(ip)}"] if ip else []) + ([f"{_KEY_PREFIX}:user:{user.pk}"] if user else [])
+    allowances = [Allowance(key, CONTACT_REQUESTS_PER_WINDOW, CONTACT_WINDOW_SECONDS) for key in keys]
+    retry_after = consume(allowances)
+    if retry_after is not None:
+        raise ContactThrottled(retry_after=retry_after)
 
 
 def _clean(contact_request: ContactRequest) -> None:
