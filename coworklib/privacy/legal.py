@@ -89,6 +89,7 @@ def privacy_policy(request: HttpRequest) -> HttpResponse:
         document="privacy",
         necessary_cookies=necessary_cookies(),
         warning_days=settings.INACTIVITY_WARNING_DAYS,
+        grace_days=settings.INACTIVITY_ERASURE_DAYS - settings.INACTIVITY_WARNING_DAYS,
         warning_months=_months(settings.INACTIVITY_WARNING_DAYS),
         export_hours=settings.DATA_EXPORT_VALIDITY_HOURS,
         login_history_days=settings.LOGIN_HISTORY_DAYS,
