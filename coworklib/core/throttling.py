@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.translation import ngettext
 
 from coworklib.core.errors import DomainError
 
@@ -56,5 +57,9 @@ class Throttled(DomainError):
         self.retry_after = retry_after
 
     def explain(self, *, minutes: int) -> str:
-        """What happened and when to try again, translated (each kind says it its own way)."""
-        raise NotImplementedError
+        """What happened and when to try again, translated; each kind says it in its own words."""
+        return ngettext(
+            "Trop de demandes en peu de temps. Réessayez dans %(minutes)d minute.",
+            "Trop de demandes en peu de temps. Réessayez dans %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
