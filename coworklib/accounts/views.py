@@ -52,7 +52,7 @@ class LoginView(AllauthLoginView):
         return response
 
 
-def _user(request: HttpRequest) -> User:
+def signed_in_user(request: HttpRequest) -> User:
     # login_required has run: the user is a real account.
     user = request.user
     if not isinstance(user, User):
@@ -63,7 +63,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=copy.copy(user))
         if form.is_valid():
@@ -87,7 +87,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def remove_photo(request: HttpRequest) -> HttpResponse:
-    services.remove_profile_photo(user=_user(request))
+    services.remove_profile_photo(user=signed_in_user(request))
     messages.success(request, _("Votre photo a été supprimée."))
     return redirect("accounts:profile")
 
@@ -95,7 +95,7 @@ def remove_photo(request: HttpRequest) -> HttpResponse:
 def _tokens_page(request: HttpRequest, *, form: ApiTokenForm, new_token: str = "", status: int = 200) -> HttpResponse:
     context = {
         "form": form,
-        "tokens": selectors.api_tokens_of(_user(request)),
+        "tokens": selectors.api_tokens_of(signed_in_user(request)),
         "new_token": new_token,
         "settings_section": "tokens",
     }
@@ -112,7 +112,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         form = ApiTokenForm(request.POST)
         if not form.is_valid():
             return _tokens_page(request, form=form)
-        _token, raw = services.create_api_token(user=_user(request), name=form.cleaned_data["name"])
+        _token, raw = services.create_api_token(user=signed_in_user(request), name=form.cleaned_data["name"])
         # Shown in this response only: it is not stored anywhere, not even in the session.
         return _tokens_page(request, form=ApiTokenForm(), new_token=raw, status=201)
     return _tokens_page(request, form=ApiTokenForm())
@@ -122,7 +122,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        services.revoke_api_token(user=_user(request), token_id=token_id)
+        services.revoke_api_token(user=signed_in_user(request), token_id=token_id)
     except NotFound:
         raise Http404 from None
     messages.success(request, _("Le jeton a été révoqué : il ne fonctionne plus."))

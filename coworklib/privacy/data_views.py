@@ -17,7 +17,7 @@ from coworklib.accounts import selectors as account_selectors
 from coworklib.accounts import throttling
 from coworklib.accounts.errors import LoginThrottled
 from coworklib.accounts.models import User
-from coworklib.accounts.views import login_retry_message
+from coworklib.accounts.views import login_retry_message, signed_in_user
 from coworklib.core.errors import Conflict, Forbidden
 from coworklib.privacy import exports, selectors, services
 from coworklib.privacy.consent_services import current_choice
@@ -26,14 +26,6 @@ from coworklib.privacy.models import ConsentCategory, DataExport
 
 # How often the page asks whether an export being prepared is ready (htmx).
 EXPORT_POLL_SECONDS = 2
-
-
-def _user(request: HttpRequest) -> User:
-    # login_required has run: the user is a real account.
-    user = request.user
-    if not isinstance(user, User):
-        raise TypeError("an authenticated accounts.User is required")
-    return user
 
 
 def _export_context(user: User) -> dict[str, Any]:
@@ -53,7 +45,7 @@ def _export_context(user: User) -> dict[str, Any]:
 @login_required
 @require_safe
 def my_data(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if request.headers.get("HX-Request") and request.GET.get("part") == "export":
         # The export card asking whether the ZIP is ready yet.
         return render(request, "privacy/_export_card.html", _export_context(user))
@@ -71,7 +63,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def request_export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     exports.request_data_export(user=user)
     if request.headers.get("HX-Request"):
         return render(request, "privacy/_export_card.html", _export_context(user))
@@ -82,7 +74,7 @@ def request_export(request: HttpRequest) -> HttpResponse:
 @require_safe
 def download_export(request: HttpRequest, key: str) -> HttpResponseBase:
     """The ZIP, for its owner only, until it expires; an expired link says so and offers a new export."""
-    user = _user(request)
+    user = signed_in_user(request)
     export = exports.available_export(user=user, key=key)
     if export is None:
         if not DataExport.objects.filter(user=user, key=key).exists():
@@ -101,7 +93,7 @@ def download_export(request: HttpRequest, key: str) -> HttpResponseBase:
 @require_POST
 def processing_restriction(request: HttpRequest) -> HttpResponse:
     restricted = request.POST.get("restricted") == "on"
-    services.set_processing_restriction(user=_user(request), restricted=restricted)
+    services.set_processing_restriction(user=signed_in_user(request), restricted=restricted)
     if restricted:
         messages.success(
             request,
@@ -116,7 +108,7 @@ def processing_restriction(request: HttpRequest) -> HttpResponse:
 
 
 def _delete_page(request: HttpRequest, form: DeleteAccountForm, *, status: int = 200) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     context = {
         "form": form,
         "settings_section": "data",
@@ -129,7 +121,7 @@ def _delete_page(request: HttpRequest, form: DeleteAccountForm, *, status: int =
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     with_code = account_selectors.user_has_mfa(user)
     if request.method == "GET":
         return _delete_page(request, DeleteAccountForm(with_code=with_code))

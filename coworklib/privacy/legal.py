@@ -14,13 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coworklib.accounts.models import LegalAcceptance, User
-from coworklib.privacy.consent import necessary_cookies
+from coworklib.privacy.consent import necessary_cookies, safe_next
 
 # Languages with their own version of each document; any other falls back to French, the reference.
 DOCUMENT_LANGUAGES = ("fr", "en")
@@ -127,17 +126,9 @@ def accept_current_terms(*, user: User) -> LegalAcceptance:
     return acceptance
 
 
-def safe_next(request: HttpRequest, target: str | None) -> str:
-    """``target`` when it is a page of this site, else the dashboard: a link cannot send people elsewhere."""
-    if (
-        target
-        and target.startswith("/")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return reverse("web:dashboard")
+def next_page(request: HttpRequest, target: str | None) -> str:
+    """``target`` when it is a page of this site (consent.safe_next), else the dashboard."""
+    return safe_next(request, target) or reverse("web:dashboard")
 
 
 class AcceptTermsForm(forms.Form):
@@ -156,7 +147,7 @@ class AcceptTermsForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def accept_terms(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # login_required
-    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = next_page(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST":
         form = AcceptTermsForm(request.POST)
         if form.is_valid():
