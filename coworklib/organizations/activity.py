@@ -4,8 +4,10 @@ Entries keep ids and roles, never addresses, so that erasing a person leaves
 nothing of them in the log (their name goes with the user row).
 """
 
+from typing import Any
+
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from coworklib.core.models import AuditEntry
 from coworklib.organizations.models import Role
@@ -24,6 +26,60 @@ def _role(value: object) -> str:
         return str(Role(str(value)).label).lower()
     except ValueError:
         return str(value)
+
+
+def _revoked_with_creator(creator: str, details: dict[str, Any]) -> str:
+    count = len(details.get("invitation_ids", []))
+    values = {"count": count, "name": creator}
+    reason = details.get("reason")
+    if reason == "left":
+        return (
+            ngettext(
+                "a annulé %(count)d invitation de %(name)s, qui a quitté l'organisation",
+                "a annulé %(count)d invitations de %(name)s, qui a quitté l'organisation",
+                count,
+            )
+            % values
+        )
+    if reason == "removed":
+        return (
+            ngettext(
+                "a annulé %(count)d invitation de %(name)s, qui ne fait plus partie de l'organisation",
+                "a annulé %(count)d invitations de %(name)s, qui ne fait plus partie de l'organisation",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "a annulé %(count)d invitation de %(name)s, dont le nouveau rôle ne permet plus de l'envoyer",
+            "a annulé %(count)d invitations de %(name)s, dont le nouveau rôle ne permet plus de les envoyer",
+            count,
+        )
+        % values
+    )
+
+
+def _refused(creator: str, details: dict[str, Any]) -> str:
+    values = {"name": creator, "role": _role(details.get("role"))}
+    reason = details.get("reason")
+    if reason == "creator_deleted":
+        return (
+            _("n'a pas pu accepter une invitation (%(role)s) : la personne qui l'avait créée a supprimé son compte")
+            % values
+        )
+    if reason == "creator_not_member":
+        return (
+            _(
+                "n'a pas pu accepter l'invitation de %(name)s (%(role)s) : cette personne ne fait plus partie "
+                "de l'organisation"
+            )
+            % values
+        )
+    return (
+        _("n'a pas pu accepter l'invitation de %(name)s (%(role)s) : son rôle ne lui permet plus d'inviter à ce rôle")
+        % values
+    )
 
 
 def describe(entry: AuditEntry) -> str:
@@ -56,6 +112,10 @@ def describe(entry: AuditEntry) -> str:
         return _("a créé un lien d'invitation (%(role)s)") % {"role": _role(details.get("role"))}
     if action == "invitation.revoked":
         return _("a annulé une invitation")
+    if action == "invitation.revoked_with_creator":
+        return _revoked_with_creator(target, details)
+    if action == "invitation.refused":
+        return _refused(target, details)
     if action == "invitation.accepted":
         return _("a accepté une invitation et rejoint l'organisation (%(role)s)") % {"role": _role(details.get("role"))}
     if action == "join_request.created":

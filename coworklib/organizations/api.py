@@ -203,6 +203,8 @@ def revoke_invitation(request: HttpRequest, org: str, invitation_id: int = _id()
     summary="Accept an invitation",
     description=(
         "404 `invitation_not_found`; 410 `invitation_expired`, `invitation_used` or `invitation_revoked`; "
+        "410 `inviter_not_allowed` when whoever created it left the organization, was removed, no longer has "
+        "a role that may invite to its role, or deleted their account (ask an administrator for a new one); "
         "403 `wrong_email` when an e-mail invitation was sent to an address you have not verified; "
         "409 `already_member`."
     ),

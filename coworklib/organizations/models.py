@@ -48,6 +48,16 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Membre")
 
 
+def may_invite(role_held: str, role_granted: str) -> bool:
+    """Whether someone holding `role_held` may invite to, or name someone to, `role_granted`.
+
+    Admins and owners invite members and admins; only owners invite owners.
+    """
+    if role_held == Role.OWNER:
+        return True
+    return role_held == Role.ADMIN and role_granted != Role.OWNER
+
+
 class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

@@ -6,8 +6,9 @@ never refused as invalid (422) by the services behind it.
 """
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import BaseModel, BeforeValidator, StringConstraints
 
@@ -144,16 +145,30 @@ class InvitationIn(InputSchema):
     role: Literal["owner", "admin", "member"] = "member"
 
 
+class InviterOut(Schema):
+    id: int | None = Field(description="null once the account is deleted")
+    display_name: str = Field(description='"Utilisateur supprimé" / "Deleted user" once the account is deleted')
+
+
 class InvitationOut(Schema):
     id: int
     email: str | None
     role: RoleName
+    created_by: InviterOut = Field(description="Who created the invitation")
     created_at: datetime
     expires_at: datetime
 
     @staticmethod
     def resolve_email(obj: Invitation) -> str | None:
         return obj.email or None
+
+    @staticmethod
+    def resolve_created_by(obj: Invitation) -> dict[str, Any]:
+        # display_name is read now, in the request's language.
+        creator = obj.created_by
+        if creator is None or creator.is_deleted:
+            return {"id": None, "display_name": _("Utilisateur supprimé")}
+        return {"id": creator.pk, "display_name": creator.display_name}
 
 
 class InvitationCreatedOut(InvitationOut):

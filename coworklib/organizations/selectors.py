@@ -14,11 +14,20 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coworklib.accounts.models import User, hash_token
 from coworklib.core.errors import Forbidden, Gone, MfaRequired, NotFound
 from coworklib.core.models import AuditEntry
-from coworklib.organizations.models import EmailDomain, Invitation, JoinRequest, Membership, Organization, Role
+from coworklib.organizations.models import (
+    EmailDomain,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organization,
+    Role,
+    may_invite,
+)
 
 _SLUG_SHAPE = re.compile(r"^[a-z0-9-]{1,50}$")
 # Bigger than any auto-increment id; longer digit strings are not ids at all.
@@ -224,4 +233,47 @@ def invitation_problem(invitation: Invitation) -> Gone | None:
         return Gone(_("Cette invitation a déjà été utilisée."), code="invitation_used")
     if invitation.expires_at <= timezone.now():
         return Gone(_("Cette invitation a expiré."), code="invitation_expired")
+    return None
+
+
+class InviterNoLongerAllowed(Gone):
+    """The invitation's creator left the organization, was removed, lost the role it takes, or deleted their account.
+
+    410 like the invitation's other dead ends (revoked, used, expired): the
+    invitation itself is no longer good, and nothing its holder can do changes
+    that; a 403 would say that the holder lacks a right. `reason` is kept for
+    the audit log: "creator_deleted", "creator_not_member" or "creator_role".
+    """
+
+    code = "inviter_not_allowed"
+    default_detail = gettext_lazy(
+        "La personne qui a créé cette invitation ne peut plus inviter dans cette organisation : "
+        "l'invitation n'est plus valable. Demandez-en une nouvelle à un administrateur de l'organisation."
+    )
+
+    def __init__(self, *, invitation: Invitation, reason: str) -> None:
+        super().__init__()
+        self.invitation = invitation
+        self.reason = reason
+
+
+def inviter_problem(invitation: Invitation) -> InviterNoLongerAllowed | None:
+    """Why the invitation's creator can no longer vouch for it, as the error to raise; None if they still can.
+
+    An invitation is only as good as its creator's right to send it today: an
+    admin who was removed or demoted must not come back, or let anyone in,
+    through a link they made before.
+    """
+    creator = invitation.created_by
+    if creator is None or creator.is_deleted:
+        return InviterNoLongerAllowed(invitation=invitation, reason="creator_deleted")
+    role = (
+        Membership.objects.filter(organization_id=invitation.organization_id, user_id=creator.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role is None:
+        return InviterNoLongerAllowed(invitation=invitation, reason="creator_not_member")
+    if not may_invite(role, invitation.role):
+        return InviterNoLongerAllowed(invitation=invitation, reason="creator_role")
     return None

@@ -36,13 +36,17 @@ from coworklib.organizations.models import (
     Membership,
     Organization,
     Role,
+    may_invite,
     slug_validator,
 )
 from coworklib.organizations.selectors import (
     MAX_TOKEN_LENGTH,
+    InviterNoLongerAllowed,
     invitation_problem,
+    inviter_problem,
     organization_lookup,
     owners_count,
+    usable_invitations,
     user_has_mfa,
     verified_emails_of,
 )
@@ -154,6 +158,38 @@ def _record_departure(*, user: User, organization: Organization, reason: str) ->
 def _forget_departure(*, user: User, organization: Organization) -> None:
     """Someone an admin let back in (invitation, approved request) is a member like any other again."""
     Departure.objects.filter(organization=organization, user=user).delete()
+
+
+def _revoke_invitations_beyond(*, creator: User, organization: Organization, role: str | None, reason: str) -> None:
+    """Revoke the usable invitations `creator` made in `organization` that `role` may not send.
+
+    `role` is the creator's new role, None when they are no longer a member.
+    An invitation speaks for its creator's right to invite: without this, an
+    admin who is removed or demoted could come back, as admin, through a link
+    they made beforehand, and then make new links before each one expires.
+    One audit entry (no actor: nobody chose it, it follows from the change)
+    lists the ids; `reason` is "left", "removed" or "demoted".
+    """
+    lost_roles = [granted for granted in Role.values if role is None or not may_invite(role, granted)]
+    if not lost_roles:
+        return
+    revoked = list(
+        usable_invitations()
+        .filter(organization=organization, created_by=creator, role__in=lost_roles)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not revoked:
+        return
+    Invitation.objects.filter(pk__in=revoked).update(revoked_at=timezone.now())
+    record_audit(
+        organization=organization,
+        actor=None,
+        action="invitation.revoked_with_creator",
+        target_user=creator,
+        invitation_ids=revoked,
+        reason=reason,
+    )
 
 
 # --- Organizations -------------------------------------------------------------------------
@@ -309,6 +345,7 @@ def change_role(*, by: Membership, user_id: int, role: str) -> Membership:
         old_role=old_role,
         new_role=role,
     )
+    _revoke_invitations_beyond(creator=target.user, organization=organization, role=role, reason="demoted")
     return target
 
 
@@ -344,6 +381,7 @@ def remove_member(*, by: Membership, user_id: int) -> Membership:
     record_audit(
         organization=organization, actor=actor.user, action="member.removed", target_user=target.user, role=target.role
     )
+    _revoke_invitations_beyond(creator=target.user, organization=organization, role=None, reason="removed")
     return target
 
 
@@ -366,6 +404,7 @@ def leave_organization(*, membership: Membership) -> None:
     _forget_last_organization(user, organization)
     _record_departure(user=user, organization=organization, reason=Departure.Reason.LEFT)
     record_audit(organization=organization, actor=user, action="member.left", target_user=user, role=current.role)
+    _revoke_invitations_beyond(creator=user, organization=organization, role=None, reason="left")
 
 
 @transaction.atomic
@@ -384,6 +423,7 @@ def transfer_ownership(*, by: Membership, user_id: int) -> Membership:
     actor.role = Role.ADMIN
     actor.save(update_fields=["role"])
     record_audit(organization=organization, actor=actor.user, action="ownership.transferred", target_user=target.user)
+    _revoke_invitations_beyond(creator=actor.user, organization=organization, role=Role.ADMIN, reason="demoted")
     return target
 
 
@@ -405,9 +445,10 @@ def invite_by_email(*, by: Membership, email: str, role: str = Role.MEMBER) -> I
     Side effect: the e-mail is sent after commit.
     """
     _ensure_admin(by)
-    _ensure_can_grant(by, role)
     email = _clean_email(email)
-    organization = by.organization
+    organization, actor = _relock_actor(by)
+    _ensure_admin(actor)
+    _ensure_can_grant(actor, role)
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise Conflict(_("Cette personne est déjà membre de l'organisation."), code="already_member")
     now = timezone.now()
@@ -416,12 +457,12 @@ def invite_by_email(*, by: Membership, email: str, role: str = Role.MEMBER) -> I
     ).update(revoked_at=now)
     raw_token, token_hash = Invitation.new_token()
     invitation = Invitation.objects.create(
-        organization=organization, email=email, role=role, token_hash=token_hash, created_by=by.user
+        organization=organization, email=email, role=role, token_hash=token_hash, created_by=actor.user
     )
     record_audit(
-        organization=organization, actor=by.user, action="invitation.sent", invitation_id=invitation.pk, role=role
+        organization=organization, actor=actor.user, action="invitation.sent", invitation_id=invitation.pk, role=role
     )
-    send_invitation_email_on_commit(invitation=invitation, raw_token=raw_token, inviter=by.user)
+    send_invitation_email_on_commit(invitation=invitation, raw_token=raw_token, inviter=actor.user)
     return invitation
 
 
@@ -429,14 +470,16 @@ def invite_by_email(*, by: Membership, email: str, role: str = Role.MEMBER) -> I
 def create_invitation_link(*, by: Membership, role: str = Role.MEMBER) -> tuple[Invitation, str]:
     """A single-use link to share. Returns the raw token: it is shown once and never stored."""
     _ensure_admin(by)
-    _ensure_can_grant(by, role)
+    organization, actor = _relock_actor(by)
+    _ensure_admin(actor)
+    _ensure_can_grant(actor, role)
     raw_token, token_hash = Invitation.new_token()
     invitation = Invitation.objects.create(
-        organization=by.organization, role=role, token_hash=token_hash, created_by=by.user
+        organization=organization, role=role, token_hash=token_hash, created_by=actor.user
     )
     record_audit(
-        organization=by.organization,
-        actor=by.user,
+        organization=organization,
+        actor=actor.user,
         action="invitation.link_created",
         invitation_id=invitation.pk,
         role=role,
@@ -460,7 +503,6 @@ def revoke_invitation(*, by: Membership, invitation_id: int) -> Invitation:
     return invitation
 
 
-@transaction.atomic
 def accept_invitation(*, user: User, token: str = "", invitation_id: int | None = None) -> Membership:
     """Join the organization of an invitation, found by its raw token or, for e-mail invitations, by id.
 
@@ -470,8 +512,33 @@ def accept_invitation(*, user: User, token: str = "", invitation_id: int | None 
     would confirm to a stranger that an invitation exists. The invitation is
     consumed with a conditional UPDATE, so two concurrent acceptances of the
     same link cannot both succeed.
+
+    Its creator must still be a member allowed to invite to its role
+    (selectors.inviter_problem), checked with the organization row locked, as
+    role changes and removals lock it: otherwise InviterNoLongerAllowed, with
+    nothing consumed, and an audit entry of the refusal written once the
+    acceptance's own transaction is rolled back.
     """
-    invitations = Invitation.objects.select_related("organization")
+    try:
+        return _accept_invitation(user=user, token=token, invitation_id=invitation_id)
+    except InviterNoLongerAllowed as refusal:
+        invitation = refusal.invitation
+        with transaction.atomic():
+            record_audit(
+                organization=invitation.organization,
+                actor=user,
+                action="invitation.refused",
+                target_user=invitation.created_by,
+                invitation_id=invitation.pk,
+                role=invitation.role,
+                reason=refusal.reason,
+            )
+        raise
+
+
+@transaction.atomic
+def _accept_invitation(*, user: User, token: str, invitation_id: int | None) -> Membership:
+    invitations = Invitation.objects.select_related("organization", "created_by")
     if token:
         invitation = (
             invitations.filter(token_hash=hash_token(token)).first() if len(token) <= MAX_TOKEN_LENGTH else None
@@ -499,6 +566,10 @@ def accept_invitation(*, user: User, token: str = "", invitation_id: int | None 
     organization = invitation.organization
     if Membership.objects.filter(organization=organization, user=user).exists():
         raise Conflict(_("Vous êtes déjà membre de cette organisation."), code="already_member")
+    _lock_organization(organization.pk)
+    inviter_refusal = inviter_problem(invitation)
+    if inviter_refusal is not None:
+        raise inviter_refusal
     now = timezone.now()
     consumed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now

@@ -156,22 +156,13 @@ def invitation(request: HttpRequest) -> HttpResponse:
         return render(request, "organizations/invitation_invalid.html", {}, status=404)
     problem = selectors.invitation_problem(found)
     if problem is not None:
-        return render(
-            request,
-            "organizations/invitation_invalid.html",
-            {"detail": problem.detail},
-            status=problem.status,
-        )
-    if not request.user.is_authenticated:
-        next_query = urlencode({"next": reverse("organizations:invitation")})
-        return render(
-            request,
-            "organizations/invitation.html",
-            {"invitation": found, "next_query": next_query},
-        )
-    if request.method == "POST":
+        return _invitation_invalid(request, problem)
+    if request.user.is_authenticated and request.method == "POST":
+        # The service checks the inviter itself, under lock, and keeps a trace of a refusal.
         try:
             membership = services.accept_invitation(user=request.user, token=token)  # type: ignore[arg-type]
+        except selectors.InviterNoLongerAllowed as exc:
+            return _invitation_invalid(request, exc)
         except DomainError as exc:
             return render(
                 request,
@@ -182,6 +173,16 @@ def invitation(request: HttpRequest) -> HttpResponse:
         request.session.pop(INVITATION_TOKEN_SESSION_KEY, None)
         messages.success(request, _("Bienvenue dans « %(name)s » !") % {"name": membership.organization.name})
         return redirect("organizations:home", slug=membership.organization.slug)
+    inviter_problem = selectors.inviter_problem(found)
+    if inviter_problem is not None:
+        return _invitation_invalid(request, inviter_problem)
+    if not request.user.is_authenticated:
+        next_query = urlencode({"next": reverse("organizations:invitation")})
+        return render(
+            request,
+            "organizations/invitation.html",
+            {"invitation": found, "next_query": next_query},
+        )
     user = request.user
     context = {
         "invitation": found,
@@ -189,6 +190,17 @@ def invitation(request: HttpRequest) -> HttpResponse:
         "wrong_email": bool(found.email) and found.email.lower() not in selectors.verified_emails_of(user),  # type: ignore[arg-type]
     }
     return render(request, "organizations/invitation.html", context)
+
+
+def _invitation_invalid(request: HttpRequest, problem: DomainError) -> HttpResponse:
+    # The one who sent it can no longer invite: only an administrator can send a new one.
+    ask_an_admin = isinstance(problem, selectors.InviterNoLongerAllowed)
+    return render(
+        request,
+        "organizations/invitation_invalid.html",
+        {"detail": problem.detail, "ask_an_admin": ask_an_admin},
+        status=problem.status,
+    )
 
 
 @login_required
