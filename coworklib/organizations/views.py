@@ -232,7 +232,8 @@ def home(request: HttpRequest, membership: Membership) -> HttpResponse:
     }
     if membership.is_admin:
         context["pending_join_requests"] = selectors.count_pending_join_requests(organization)
-        context["pending_invitations"] = selectors.pending_invitations(organization).count()
+        # Not "pending_invitations": that one, from home_sessions, counts the session invitations awaiting an answer.
+        context["pending_membership_invitations"] = selectors.pending_invitations(organization).count()
     return render(request, "organizations/home.html", context)
 
 
