@@ -95,5 +95,7 @@ register(
     },
     exporter=export,
     eraser=erase,
-    order=50,
+    # Before organizations' eraser (10), which ends the memberships: a group's creator is
+    # forgotten then (signals.forget_former_member), and its description could no longer be found.
+    order=8,
 )
