@@ -7,4 +7,7 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Communauté")
 
     def ready(self) -> None:
-        from coworklib.community import signals  # noqa: F401  (connects the receivers)
+        from coworklib.community import audit, signals  # noqa: F401  (signals connects the receivers)
+        from coworklib.core.audit import register_audit_descriptions
+
+        register_audit_descriptions(audit.DESCRIPTIONS)

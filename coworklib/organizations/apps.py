@@ -6,4 +6,7 @@ class OrganizationsConfig(AppConfig):
     verbose_name = "Organisations"
 
     def ready(self) -> None:
-        from coworklib.organizations import signals  # noqa: F401
+        from coworklib.core.audit import register_audit_descriptions
+        from coworklib.organizations import audit, signals  # noqa: F401  (signals connects the receivers)
+
+        register_audit_descriptions(audit.DESCRIPTIONS)

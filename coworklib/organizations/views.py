@@ -20,10 +20,10 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coworklib.core.audit import describe_audit_entry
 from coworklib.core.errors import DomainError, NotFound
 from coworklib.core.tenancy import organization_view
 from coworklib.organizations import selectors, services
-from coworklib.organizations.activity import describe
 from coworklib.organizations.emails import invitation_url
 from coworklib.organizations.forms import (
     EmailDomainForm,
@@ -591,5 +591,5 @@ def console_settings(request: HttpRequest, membership: Membership) -> HttpRespon
 @organization_view(admin=True)
 def console_activity(request: HttpRequest, membership: Membership) -> HttpResponse:
     page = _page(request, selectors.audit_entries(membership.organization), ACTIVITY_PAGE_SIZE)
-    entries = [(entry, describe(entry)) for entry in page.object_list]
+    entries = [(entry, describe_audit_entry(entry)) for entry in page.object_list]
     return _console(request, "organizations/console/activity.html", "activity", {"page": page, "entries": entries})

@@ -7,4 +7,7 @@ class WorkspacesConfig(AppConfig):
     verbose_name = _("Espaces de travail")
 
     def ready(self) -> None:
-        from coworklib.workspaces import signals  # noqa: F401
+        from coworklib.core.audit import register_audit_descriptions
+        from coworklib.workspaces import audit, signals  # noqa: F401  (signals connects the receivers)
+
+        register_audit_descriptions(audit.DESCRIPTIONS)

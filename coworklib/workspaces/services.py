@@ -371,6 +371,7 @@ def update_workspace(
         from coworklib.planning.services import ensure_capacity_fits
 
         ensure_capacity_fits(locked, changes["capacity"])
+    previous_name = locked.name
     for field, value in changes.items():
         setattr(locked, field, value)
     if changes:
@@ -384,7 +385,9 @@ def update_workspace(
             actor=by.user,
             action="workspace.updated",
             workspace_id=locked.pk,
+            name=locked.name,
             fields=sorted(changes),
+            **({"previous_name": previous_name} if "name" in changes else {}),
         )
     return locked
 
@@ -397,7 +400,13 @@ def archive_workspace(*, by: Membership, workspace: Workspace) -> Workspace:
     if locked.archived_at is None:
         locked.archived_at = timezone.now()
         _save(locked, workspace, ["archived_at"])
-        record_audit(organization=by.organization, actor=by.user, action="workspace.archived", workspace_id=locked.pk)
+        record_audit(
+            organization=by.organization,
+            actor=by.user,
+            action="workspace.archived",
+            workspace_id=locked.pk,
+            name=locked.name,
+        )
     return locked
 
 
@@ -409,7 +418,13 @@ def unarchive_workspace(*, by: Membership, workspace: Workspace) -> Workspace:
     if locked.archived_at is not None:
         locked.archived_at = None
         _save(locked, workspace, ["archived_at"])
-        record_audit(organization=by.organization, actor=by.user, action="workspace.unarchived", workspace_id=locked.pk)
+        record_audit(
+            organization=by.organization,
+            actor=by.user,
+            action="workspace.unarchived",
+            workspace_id=locked.pk,
+            name=locked.name,
+        )
     return locked
 
 
@@ -437,6 +452,7 @@ def set_opening_hours(
         actor=by.user,
         action="workspace.hours_set",
         workspace_id=locked.pk,
+        name=locked.name,
         hours=_hours_for_audit(cleaned),
     )
     return created
@@ -471,6 +487,7 @@ def add_closure(*, by: Membership, workspace: Workspace, start_date: date, end_d
         actor=by.user,
         action="workspace.closure_added",
         workspace_id=workspace.pk,
+        name=workspace.name,
         closure_id=closure.pk,
         start_date=start_date.isoformat(),
         end_date=end_date.isoformat(),
@@ -489,6 +506,7 @@ def delete_closure(*, by: Membership, workspace: Workspace, closure_id: Any) -> 
         actor=by.user,
         action="workspace.closure_deleted",
         workspace_id=workspace.pk,
+        name=workspace.name,
         start_date=closure.start_date.isoformat(),
         end_date=closure.end_date.isoformat(),
     )
@@ -575,6 +593,7 @@ def _store_photos(
         actor=by.user,
         action="workspace.photos_added",
         workspace_id=locked.pk,
+        name=locked.name,
         photo_ids=[photo.pk for photo in photos],
     )
     return photos
@@ -617,6 +636,7 @@ def reorder_photos(*, by: Membership, workspace: Workspace, photo_ids: Sequence[
         actor=by.user,
         action="workspace.photos_reordered",
         workspace_id=locked.pk,
+        name=locked.name,
         photo_ids=[photo.pk for photo in ordered],
     )
     return ordered
@@ -647,6 +667,7 @@ def move_photo(*, by: Membership, workspace: Workspace, photo_id: Any, offset: i
         actor=by.user,
         action="workspace.photos_reordered",
         workspace_id=locked.pk,
+        name=locked.name,
         photo_ids=[photo.pk for photo in photos],
     )
     return photos
@@ -669,6 +690,7 @@ def update_photo(*, by: Membership, workspace: Workspace, photo_id: Any, alt_tex
             actor=by.user,
             action="workspace.photo_updated",
             workspace_id=workspace.pk,
+            name=workspace.name,
             photo_id=photo.pk,
         )
     return photo
@@ -693,6 +715,7 @@ def delete_photo(*, by: Membership, workspace: Workspace, photo_id: Any) -> None
         actor=by.user,
         action="workspace.photo_deleted",
         workspace_id=locked.pk,
+        name=locked.name,
         photo_id=pk,
     )
 
@@ -760,6 +783,7 @@ def set_access_rule(
         actor=by.user,
         action="workspace.access_set",
         workspace_id=locked.pk,
+        name=locked.name,
         restricted=restricted,
         roles=roles,
         user_ids=sorted(wanted_ids),
@@ -863,7 +887,12 @@ def create_equipment(*, by: Membership, name: str, icon: str = EquipmentIcon.OTH
     except IntegrityError:
         raise _duplicate_equipment() from None
     record_audit(
-        organization=by.organization, actor=by.user, action="equipment.created", equipment_id=equipment.pk, name=name
+        organization=by.organization,
+        actor=by.user,
+        action="equipment.created",
+        equipment_id=equipment.pk,
+        key=key,
+        name=name,
     )
     return equipment
 
@@ -897,6 +926,9 @@ def update_equipment(
             actor=by.user,
             action="equipment.updated",
             equipment_id=equipment.pk,
+            key=equipment.key,
+            # Empty for a default item never renamed: the log names it in the reader's language from its key.
+            name=equipment.name,
             fields=list(changes),
         )
     return equipment
@@ -914,5 +946,6 @@ def delete_equipment(*, by: Membership, equipment: Equipment) -> None:
         action="equipment.deleted",
         equipment_id=equipment.pk,
         key=equipment.key,
+        name=equipment.name,
     )
     equipment.delete()

@@ -84,7 +84,7 @@ def test_patch_is_audited_with_the_fields_changed(alice: User, paris: Workspace,
     call(client, "PATCH", f"/workspaces/{paris.pk}", alice, {"capacity": 21, "name": "Paris HQ"})
 
     entry = AuditEntry.objects.get(action="workspace.updated")
-    assert entry.details == {"workspace_id": paris.pk, "fields": ["capacity"]}
+    assert entry.details == {"workspace_id": paris.pk, "name": "Paris HQ", "fields": ["capacity"]}
 
 
 # --- Archive ------------------------------------------------------------------------------------------------
