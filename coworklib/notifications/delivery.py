@@ -149,16 +149,19 @@ def send_email_batch(*, now: datetime | None = None, limit: int = BATCH_SIZE) ->
 
 
 def send_push_batch(*, now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
-    """Send due web pushes. A subscription the push service says is gone is removed with its pending pushes."""
+    """Send due web pushes. A subscription the push service says is gone, or whose endpoint is refused (not a
+    public address), is removed; its other pending pushes are then cancelled."""
     from . import push
     from .emails import push_payload
 
     expire_abandoned_claims(now)
     sent = 0
+    # Subscriptions deleted during this batch: their other deliveries here still hold them in memory.
+    dropped: set[int] = set()
     for delivery in claim_due(Channel.PUSH, now=now, limit=limit):
         subscription = delivery.push_subscription
         payload = push_payload(delivery)
-        if subscription is None or payload is None:
+        if subscription is None or subscription.pk in dropped or payload is None:
             mark_cancelled(delivery, "Plus rien à envoyer (abonnement ou objet disparu).")
             continue
         result = push.send_push(subscription, payload)
@@ -167,6 +170,13 @@ def send_push_batch(*, now: datetime | None = None, limit: int = BATCH_SIZE) -> 
             sent += 1
         elif result.outcome == push.PushOutcome.GONE:
             mark_cancelled(delivery, "Abonnement expiré selon le service push : supprimé.")
+            dropped.add(subscription.pk)
+            subscription.delete()
+        elif result.outcome == push.PushOutcome.REFUSED:
+            # Nothing was sent, and nothing ever will be: retrying would only ask the resolver again.
+            log.warning("Push subscription %s deleted, its endpoint is refused: %s", subscription.pk, result.error)
+            mark_cancelled(delivery, f"Adresse du service push refusée ({result.error}) : abonnement supprimé.")
+            dropped.add(subscription.pk)
             subscription.delete()
         else:
             mark_failed_attempt(delivery, result.error or "erreur du service push")

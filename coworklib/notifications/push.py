@@ -6,28 +6,34 @@ every process and must not change, or every subscription stops working. It
 comes from `VAPID_PRIVATE_KEY` when set (several machines: give them all the
 same value), else it is generated once into `<data dir>/vapid_private.pem`.
 
-Push services are always HTTPS. A plain-HTTP endpoint is accepted only on a
-loopback host and only when `DEBUG` or `TESTING` is on (a local test push
-server); any other endpoint on an IP address that is not public is refused, so
-a subscription cannot make the server post to the internal network.
+An endpoint is a URL the browser gives, hence anyone: it must never make the
+server post into its own network. Subscribing checks its form strictly
+(`coworklib.core.outgoing_http.checked_url`: https, a host name or a public
+dotted-quad IPv4 address; no numeric, octal, hex or short IPv4 forms, no
+trailing dot, no user info, no IPv6 literal) without resolving the name, which
+could answer differently later and would tell a caller which internal names
+exist. Sending goes through `outgoing_http.post`: the name is resolved once,
+every address must be public, and the connection goes to that very address (no
+DNS rebinding, no redirect followed). A subscription whose endpoint is refused
+then is unusable, like one the push service says is gone: `REFUSED`, and the
+outbox deletes it. Plain http is accepted only to `localhost` or 127.x.x.x and
+only when `DEBUG` or `TESTING` is on (a local test push server).
 """
 
 import base64
 import binascii
-import ipaddress
 import json
 import logging
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Final, NamedTuple, TypedDict
-from urllib.parse import urlsplit
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
@@ -37,9 +43,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPusher, WebPushException
 
 from coworklib.accounts.models import User
+from coworklib.core import outgoing_http
 from coworklib.core.env import envstr
 from coworklib.core.errors import InvalidInput
 from coworklib.notifications.models import PushSubscription
@@ -50,6 +57,10 @@ KEY_FILE_NAME: Final = "vapid_private.pem"
 # A message waits at most a day at the push service for a browser that is offline.
 TIME_TO_LIVE_SECONDS: Final = 24 * 3600
 TIMEOUT_SECONDS: Final = 10
+# RFC 8292 caps a VAPID token's life at 24 hours; 12 leaves room for clocks that disagree.
+VAPID_TOKEN_SECONDS: Final = 12 * 3600
+# A push service answers a few hundred bytes at most (an error's JSON); more is kept from memory.
+MAX_RESPONSE_BYTES: Final = 64 * 1024
 # RFC 8291: a push message holds 4096 bytes; aes128gcm takes 103 of them (header, tag, padding delimiter).
 MAX_PAYLOAD_BYTES: Final = 3800
 # A member has a handful of browsers; past this many, the least recently used subscription is dropped.
@@ -58,7 +69,6 @@ P256DH_BYTES: Final = 65
 AUTH_BYTES: Final = 16
 ENDPOINT_MAX_LENGTH: Final = PushSubscription._meta.get_field("endpoint").max_length or 1000
 USER_AGENT_MAX_LENGTH: Final = PushSubscription._meta.get_field("user_agent").max_length or 200
-LOOPBACK_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 # --- VAPID keys ---------------------------------------------------------------------------------------------
@@ -178,6 +188,9 @@ class PushOutcome(StrEnum):
     GONE = "gone"
     # A network error, 429, 5xx or any other refusal: try again later (the outbox's backoff ends it).
     RETRY = "retry"
+    # The endpoint's URL or an address its name resolves to is not one we send to (nothing was sent);
+    # the caller deletes the subscription, as for GONE.
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -207,8 +220,8 @@ def send_push(subscription: PushSubscription, payload: PushPayload) -> PushResul
     """Encrypt `payload` for the subscription's browser and post it to its push service (one try, 10 s at most).
 
     Side effect: on success, the subscription's `last_used_at` is set to now.
-    Never raises for what the push service or the network does; the caller
-    decides from the result (delete the subscription when GONE, back off when RETRY).
+    Never raises for what the push service, the network or the endpoint's DNS does; the caller
+    decides from the result (delete the subscription when GONE or REFUSED, back off when RETRY).
     """
     keys = vapid_keys()
     subscription_info = {
@@ -216,25 +229,45 @@ def send_push(subscription: PushSubscription, payload: PushPayload) -> PushResul
         "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
     }
     try:
-        webpush(
-            subscription_info,
-            data=_encoded(payload),
-            vapid_private_key=keys.private,
-            vapid_claims={"sub": vapid_subject()},
-            ttl=TIME_TO_LIVE_SECONDS,
-            headers={"Urgency": "normal"},
-            timeout=TIMEOUT_SECONDS,
-        )
+        destination = outgoing_http.checked_url(subscription.endpoint)
+        body = WebPusher(subscription_info).encode(_encoded(payload).encode(), "aes128gcm")["body"]
+    except outgoing_http.DestinationRefused as exc:
+        return PushResult(PushOutcome.REFUSED, error=str(exc)[:1000])
     except WebPushException as exc:
-        status = exc.status_code
-        error = str(exc.message)
-        if status in {404, 410}:
-            return PushResult(PushOutcome.GONE, error=error[:1000])
-        return PushResult(PushOutcome.RETRY, error=error[:1000], retry_after=exc.retry_after)
-    except requests.RequestException as exc:
+        return PushResult(PushOutcome.RETRY, error=str(exc)[:1000])
+    # RFC 8292: the token is for the push service's origin.
+    audience = f"{destination.scheme}://{destination.host_header}"
+    claims = {"sub": vapid_subject(), "aud": audience, "exp": int(time.time()) + VAPID_TOKEN_SECONDS}
+    headers = {
+        **keys.private.sign(claims),
+        "Content-Encoding": "aes128gcm",
+        "TTL": str(TIME_TO_LIVE_SECONDS),
+        "Urgency": "normal",
+    }
+    try:
+        response = outgoing_http.post(
+            subscription.endpoint,
+            body=body,
+            headers=headers,
+            timeout=TIMEOUT_SECONDS,
+            max_response_bytes=MAX_RESPONSE_BYTES,
+        )
+    except outgoing_http.DestinationRefused as exc:
+        return PushResult(PushOutcome.REFUSED, error=str(exc)[:1000])
+    except outgoing_http.OutgoingHTTPError as exc:
         return PushResult(PushOutcome.RETRY, error=f"{type(exc).__name__}: {exc}"[:1000])
+    if response.status in {404, 410}:
+        return PushResult(PushOutcome.GONE, error=_failure(response))
+    # 201 Created is the answer of RFC 8030; a redirect is not followed, so it is a failure like any other.
+    if not 200 <= response.status <= 202:
+        return PushResult(PushOutcome.RETRY, error=_failure(response), retry_after=response.headers.get("retry-after"))
     PushSubscription.objects.filter(pk=subscription.pk).update(last_used_at=timezone.now())
     return PushResult(PushOutcome.SENT)
+
+
+def _failure(response: outgoing_http.Response) -> str:
+    text = response.body.decode(errors="replace")
+    return f"Push failed: {response.status} {response.reason}: {text}"[:1000]
 
 
 # --- Subscriptions ----------------------------------------------------------------------------------------------
@@ -242,31 +275,15 @@ def send_push(subscription: PushSubscription, payload: PushPayload) -> PushResul
 
 def _validated_endpoint(endpoint: str) -> str:
     refused = InvalidInput(
-        _("L'adresse d'abonnement push n'est pas valide : elle doit commencer par https://."), code="invalid_endpoint"
+        _("L'adresse d'abonnement push n'est pas valide : il faut l'adresse https:// d'un service push public."),
+        code="invalid_endpoint",
     )
-    if not endpoint or len(endpoint) > ENDPOINT_MAX_LENGTH or any(char.isspace() for char in endpoint):
+    if len(endpoint) > ENDPOINT_MAX_LENGTH:
         raise refused
     try:
-        parts = urlsplit(endpoint)
-        host = (parts.hostname or "").lower()
-        port = parts.port  # a ValueError unless a number in range
-    except ValueError:
+        outgoing_http.checked_url(endpoint)
+    except outgoing_http.DestinationRefused:
         raise refused from None
-    if not host or port == 0 or parts.username is not None or parts.password is not None:
-        raise refused
-    development = settings.DEBUG or settings.TESTING
-    if parts.scheme == "http" and development and host in LOOPBACK_HOSTS:
-        return endpoint
-    if parts.scheme != "https":
-        raise refused
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        if host == "localhost" and not development:
-            raise refused from None
-        return endpoint
-    if not address.is_global and not (development and address.is_loopback):
-        raise refused
     return endpoint
 
 

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from coworklib.accounts.models import User
 from coworklib.api.schemas import WRITE_ERRORS, ErrorOut
+from coworklib.core import outgoing_http
 from coworklib.notifications import push
 from coworklib.notifications.models import PushSubscription
 
@@ -32,7 +33,17 @@ class PushKeysIn(Schema):
 
 
 class PushSubscriptionIn(Schema):
-    endpoint: str = Field(min_length=1, max_length=push.ENDPOINT_MAX_LENGTH, description="https:// URL")
+    endpoint: str = Field(
+        max_length=push.ENDPOINT_MAX_LENGTH,
+        pattern=outgoing_http.URL_PATTERN,
+        description=(
+            "The push service's https:// URL: a host name (two labels or more, the last starting with a letter)"
+            " or a dotted-quad IPv4 address, an optional port, then a path and a query in RFC 3986 characters."
+            " No user info, fragment, IPv6 literal, trailing dot, percent-encoded or non-ASCII host. A URL of this"
+            " form is still a 422 `invalid_endpoint` when its port is 0 or over 65535, its host name is over 253"
+            " characters or is (under) `localhost`, its IPv4 address is not public, or it is plain http"
+        ),
+    )
     keys: PushKeysIn
 
 
@@ -76,8 +87,10 @@ def push_key(request: HttpRequest) -> Any:
 def create_push_subscription(request: HttpRequest, data: PushSubscriptionIn) -> Any:
     """Receive web push on this browser: 201 when new for the caller, 200 when it already was theirs (keys renewed).
 
-    422 `invalid_endpoint` (not an https:// URL of a push service) or `invalid_keys`
-    (`p256dh` not a 65-byte P-256 point, `auth` not 16 bytes, in base64url).
+    422 `invalid` when the body does not match the schema (the endpoint's pattern included), `invalid_endpoint`
+    (not an https:// URL of a push service on a public address) or `invalid_keys` (`p256dh` not a 65-byte
+    P-256 point, `auth` not 16 bytes, in base64url). The host name is not resolved here: a name whose
+    addresses are not public is refused when sending, and the subscription is deleted then.
     """
     subscription, created = push.subscribe(
         user=_caller(request),
