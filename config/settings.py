@@ -329,9 +329,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refused request (4xx) is one line without traceback; see coworklib/core/request_log.py.
+    "filters": {"one_line_refusals": {"()": "coworklib.core.request_log.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"filters": ["one_line_refusals"]},
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
 }
 
 ADMINS = [("Coworklib", email) for email in envlist("ADMIN_EMAILS", [])]
