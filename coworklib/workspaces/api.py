@@ -402,7 +402,8 @@ def delete_closure(request: HttpRequest, id: int = WorkspaceId, closure_id: int 
     return Status(204, None)
 
 
-@router.post("/workspaces/{id}/photos", response={201: PhotoListOut, **CONFLICT_ERRORS})
+# url_name: its body limit is registered under it (WorkspacesConfig.ready).
+@router.post("/workspaces/{id}/photos", response={201: PhotoListOut, **CONFLICT_ERRORS}, url_name="workspace_photos")
 def add_photos(
     request: HttpRequest,
     form: Form[PhotoUploadForm],
