@@ -15,6 +15,7 @@ from coworklib.accounts.errors import LoginThrottled
 from coworklib.accounts.models import ApiToken, User
 from coworklib.api.auth import BearerToken
 from coworklib.api.schemas import ErrorOut, ValidationErrorOut
+from coworklib.core.media import signed_media_path
 from coworklib.privacy import services as privacy_services
 
 router = Router(tags=["accounts"])
@@ -130,8 +131,9 @@ class MePatchIn(Schema):
         return data
 
 
-def _absolute_url(request: HttpRequest, file: Any) -> str | None:
-    return request.build_absolute_uri(file.url) if file else None
+def _signed_url(request: HttpRequest, file: Any, *, viewer: User) -> str | None:
+    # Signed for the caller: the app fetches photos with no session cookie (core.media).
+    return request.build_absolute_uri(signed_media_path(file.name, viewer_id=viewer.pk)) if file else None
 
 
 def _me(request: HttpRequest, user: User) -> dict[str, Any]:
@@ -144,8 +146,8 @@ def _me(request: HttpRequest, user: User) -> dict[str, Any]:
         "display_name": user.display_name,
         "language": user.language,
         "timezone": user.timezone,
-        "photo": _absolute_url(request, user.photo),
-        "photo_thumbnail": _absolute_url(request, user.photo_thumbnail),
+        "photo": _signed_url(request, user.photo, viewer=user),
+        "photo_thumbnail": _signed_url(request, user.photo_thumbnail, viewer=user),
         "processing_restricted": user.processing_restricted_at is not None,
         "organizations": [
             {

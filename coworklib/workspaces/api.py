@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from coworklib.accounts.models import User
 from coworklib.api.schemas import CONFLICT_ERRORS, READ_ERRORS, WRITE_ERRORS, ErrorOut
+from coworklib.core.media import signed_media_path
 from coworklib.organizations.models import Membership, Organization
 from coworklib.organizations.selectors import ensure_admin_access, get_membership_for_user
 from coworklib.workspaces import selectors, services
@@ -70,8 +71,9 @@ def _caller(request: HttpRequest) -> User:
     return user
 
 
-def _absolute(request: HttpRequest, url: str) -> str:
-    return request.build_absolute_uri(url)
+def _media_url(request: HttpRequest, name: str) -> str:
+    # Signed for the caller: the app fetches photos with no session cookie (core.media).
+    return request.build_absolute_uri(signed_media_path(name, viewer_id=_caller(request).pk))
 
 
 def _equipment_out(item: Equipment) -> dict[str, Any]:
@@ -81,8 +83,8 @@ def _equipment_out(item: Equipment) -> dict[str, Any]:
 def _photo_out(request: HttpRequest, photo: WorkspacePhoto) -> dict[str, Any]:
     return {
         "id": photo.pk,
-        "url": _absolute(request, photo.image.url),
-        "thumbnail_url": _absolute(request, photo.thumbnail.url),
+        "url": _media_url(request, photo.image.name),
+        "thumbnail_url": _media_url(request, photo.thumbnail.name),
         "position": photo.position,
         "width": photo.width,
         "height": photo.height,

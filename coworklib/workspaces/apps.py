@@ -7,10 +7,13 @@ class WorkspacesConfig(AppConfig):
     verbose_name = _("Espaces de travail")
 
     def ready(self) -> None:
+        from coworklib.core.media import register_media_access
         from coworklib.core.request_limits import register_body_limit
         from coworklib.workspaces import signals  # noqa: F401
+        from coworklib.workspaces.selectors import may_view_workspace_photo
         from coworklib.workspaces.services import photo_upload_body_limit
 
+        register_media_access("workspace-photos/", may_view_workspace_photo)
         # The console's upload form and the API's upload (url_name in workspaces/api.py).
         register_body_limit("workspaces:console_photos", photo_upload_body_limit)
         register_body_limit("api:workspace_photos", photo_upload_body_limit)
