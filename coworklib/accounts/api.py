@@ -6,7 +6,9 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
 from ninja import Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.schema import DjangoGetter
 from pydantic import AfterValidator, ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
 
@@ -167,6 +169,8 @@ def _me(request: HttpRequest, user: User) -> dict[str, Any]:
     response={200: AuthTokenOut, 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     summary="Exchange an e-mail address and password for an API token",
 )
+# Around the whole operation, errors included: a token (or an answer about credentials) is never cached.
+@decorate_view(never_cache)
 def obtain_token(request: HttpRequest, payload: AuthTokenIn, response: HttpResponse) -> Any:
     """401 `invalid_credentials`, `email_not_verified` or `mfa_required` (send `code`); 429 `throttled`
     with `Retry-After` after repeated failures for the address or from the client's IP."""
