@@ -309,9 +309,11 @@ def get_workspace(request: HttpRequest, id: int = WorkspaceId) -> Any:
     return _detail_out(request, membership.user, workspace)
 
 
-@router.patch("/workspaces/{id}", response={200: WorkspaceOut, **WRITE_ERRORS})
+@router.patch("/workspaces/{id}", response={200: WorkspaceOut, **CONFLICT_ERRORS})
 def update_workspace(request: HttpRequest, data: WorkspacePatch, id: int = WorkspaceId) -> Any:
-    """Change the fields sent (owners and admins). `equipment` replaces the list; address fields change one by one."""
+    """Change the fields sent (owners and admins). `equipment` replaces the list; address fields change one by one.
+
+    409 `sessions_over_capacity` when a lower `capacity` is below the participants of coming sessions."""
     membership, workspace = _admin_workspace(request, id)
     sent = data.model_fields_set
     changes: dict[str, Any] = {
@@ -424,7 +426,7 @@ def add_photos(
 
 
 # Registered before /photos/{photo_id}, which would otherwise take "order" for an id.
-@router.put("/workspaces/{id}/photos/order", response={200: PhotoListOut, **WRITE_ERRORS})
+@router.put("/workspaces/{id}/photos/order", response={200: PhotoListOut, **CONFLICT_ERRORS})
 def reorder_photos(request: HttpRequest, data: PhotoOrderIn, id: int = WorkspaceId) -> Any:
     """Put the photos in this order; the list must name each of the workspace's photos once."""
     membership, workspace = _admin_workspace(request, id)
