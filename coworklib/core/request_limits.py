@@ -127,5 +127,5 @@ class RequestBodyLimitMiddleware:
         request.META["CONTENT_LENGTH"] = str(size)
         # WSGIRequest reads its body through _stream, a LimitedStream made from CONTENT_LENGTH
         # when the request was built (0 here): give it the spooled body and its real length.
-        request._stream = LimitedStream(spool, size)  # type: ignore[attr-defined]
+        request._stream = LimitedStream(spool, size)  # type: ignore[assignment,arg-type]
         return None

@@ -64,7 +64,7 @@ class MemberOut(Schema):
         if not image:
             return None
         # Signed for the caller: the app fetches photos with no session cookie (core.media).
-        return signed_media_path(image.name, viewer_id=context["request"].user.pk)
+        return signed_media_path(str(image.name), viewer_id=context["request"].user.pk)
 
 
 class MembershipOut(Schema):

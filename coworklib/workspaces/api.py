@@ -83,8 +83,8 @@ def _equipment_out(item: Equipment) -> dict[str, Any]:
 def _photo_out(request: HttpRequest, photo: WorkspacePhoto) -> dict[str, Any]:
     return {
         "id": photo.pk,
-        "url": _media_url(request, photo.image.name),
-        "thumbnail_url": _media_url(request, photo.thumbnail.name),
+        "url": _media_url(request, str(photo.image.name)),
+        "thumbnail_url": _media_url(request, str(photo.thumbnail.name)),
         "position": photo.position,
         "width": photo.width,
         "height": photo.height,

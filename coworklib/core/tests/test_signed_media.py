@@ -122,7 +122,7 @@ def test_a_url_bound_to_one_viewer_cannot_be_rebound_to_another(bob: User, carol
 
 def test_a_signature_for_one_file_does_not_open_another(bob: User, paris: Workspace) -> None:
     photo = paris.photos.get()
-    thumbnail_query = urlsplit(signed_media_path(photo.thumbnail.name, viewer_id=bob.pk)).query
+    thumbnail_query = urlsplit(signed_media_path(str(photo.thumbnail.name), viewer_id=bob.pk)).query
 
     assert fetch(f"{photo.image.url}?{thumbnail_query}").status_code == 404
 
@@ -151,7 +151,7 @@ def test_a_viewer_who_left_the_organization_no_longer_opens_the_urls_they_were_g
 
 
 def test_a_url_signed_for_someone_of_another_organization_opens_nothing(olivia: User, paris: Workspace) -> None:
-    url = signed_media_path(paris.photos.get().image.name, viewer_id=olivia.pk)
+    url = signed_media_path(str(paris.photos.get().image.name), viewer_id=olivia.pk)
 
     assert fetch(url).status_code == 404
 

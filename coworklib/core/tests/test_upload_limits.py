@@ -29,7 +29,7 @@ class StreamedBody(io.RawIOBase):
     """A multipart body: `head`, then `filler` zero bytes, then `tail`, produced as it is read."""
 
     def __init__(self, head: bytes, filler: int, tail: bytes) -> None:
-        self.parts = [head, filler, tail]
+        self.parts: list[bytes | int] = [head, filler, tail]
         self.length = len(head) + filler + len(tail)
         self.bytes_read = 0
 
@@ -74,7 +74,9 @@ def upload_body(field: str, size: int, fields: dict[str, str] | None = None) -> 
     return StreamedBody(head, size - len(head) - len(TAIL), TAIL)
 
 
-def send(client: Client, path: str, body: StreamedBody, *, chunked: bool = False, **headers: str) -> Any:
+def send(
+    client: Client, path: str, body: StreamedBody, *, chunked: bool = False, headers: dict[str, str] | None = None
+) -> Any:
     environ: dict[str, Any] = {"CONTENT_TYPE": MULTIPART, "wsgi.input": body}
     if chunked:
         environ["HTTP_TRANSFER_ENCODING"] = "chunked"  # and no CONTENT_LENGTH, as gunicorn passes it on
@@ -112,7 +114,7 @@ def test_a_50_mb_profile_photo_is_refused_with_413_before_the_body_is_read(bob: 
     token = csrf_token(csrf_client, path)
     body = upload_body("photo", 50 * MIB, {"csrfmiddlewaretoken": token, "first_name": "Robert"})
 
-    response = send(csrf_client, path, body, **{"X-CSRFToken": token})
+    response = send(csrf_client, path, body, headers={"X-CSRFToken": token})
 
     assert response.status_code == 413
     assert body.bytes_read == 0
@@ -130,7 +132,7 @@ def test_the_413_page_speaks_the_language_of_the_person(bob: User, csrf_client: 
     path = reverse("accounts:profile")
     token = csrf_token(csrf_client, path)
 
-    response = send(csrf_client, path, upload_body("photo", 8 * MIB), **{"X-CSRFToken": token})
+    response = send(csrf_client, path, upload_body("photo", 8 * MIB), headers={"X-CSRFToken": token})
 
     assert response.status_code == 413
     assert "Upload too large" in response.content.decode()
@@ -197,7 +199,7 @@ def test_workspace_photos_through_the_api_over_the_limit_get_the_json_413_unread
 ) -> None:
     body = upload_body("files", workspace_services.photo_upload_body_limit() + 1)
 
-    response = send(client, f"/api/v1/workspaces/{paris.pk}/photos", body, **bearer(alice))
+    response = send(client, f"/api/v1/workspaces/{paris.pk}/photos", body, headers=bearer(alice))
 
     assert response.status_code == 413
     assert body.bytes_read == 0
@@ -212,7 +214,7 @@ def test_a_chunked_api_upload_is_read_up_to_the_limit_then_refused(
     limit = workspace_services.photo_upload_body_limit()
     body = upload_body("files", limit + 10 * MIB)
 
-    response = send(client, f"/api/v1/workspaces/{paris.pk}/photos", body, chunked=True, **bearer(alice))
+    response = send(client, f"/api/v1/workspaces/{paris.pk}/photos", body, chunked=True, headers=bearer(alice))
 
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
@@ -225,7 +227,7 @@ def test_a_chunked_api_upload_under_the_limit_is_received_whole(alice: User, par
     photo = jpeg_bytes()
     body = StreamedBody(file_part_head("files", "photo.jpg") + photo, 0, TAIL)
 
-    response = send(client, f"/api/v1/workspaces/{paris.pk}/photos", body, chunked=True, **bearer(alice))
+    response = send(client, f"/api/v1/workspaces/{paris.pk}/photos", body, chunked=True, headers=bearer(alice))
 
     assert response.status_code == 201, response.content
     assert WorkspacePhoto.objects.filter(workspace=paris).count() == 1
@@ -236,7 +238,7 @@ def test_a_chunked_profile_upload_over_the_limit_gets_the_413_page(bob: User, cs
     token = csrf_token(csrf_client, path)
     body = upload_body("photo", 20 * MIB)
 
-    response = send(csrf_client, path, body, chunked=True, **{"X-CSRFToken": token})
+    response = send(csrf_client, path, body, chunked=True, headers={"X-CSRFToken": token})
 
     assert response.status_code == 413
     assert "Envoi trop lourd" in response.content.decode()
@@ -250,7 +252,7 @@ def test_a_file_sent_to_a_page_that_takes_none_is_refused_over_the_form_data_lim
     token = csrf_token(csrf_client, path)
     body = upload_body("name", settings.DATA_UPLOAD_MAX_MEMORY_SIZE + MULTIPART_ENVELOPE_BYTES + 1)
 
-    response = send(csrf_client, path, body, **{"X-CSRFToken": token})
+    response = send(csrf_client, path, body, headers={"X-CSRFToken": token})
 
     assert response.status_code == 413
     assert body.bytes_read == 0
@@ -261,7 +263,7 @@ def test_a_multipart_body_to_an_api_endpoint_without_files_is_refused_over_the_f
 ) -> None:
     body = upload_body("name", settings.DATA_UPLOAD_MAX_MEMORY_SIZE + MULTIPART_ENVELOPE_BYTES + 1)
 
-    response = send(client, "/api/v1/organizations", body, **bearer(alice))
+    response = send(client, "/api/v1/organizations", body, headers=bearer(alice))
 
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
