@@ -74,12 +74,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that whatever answers (whitenoise included) carries the header.
+    "coworklib.core.headers.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # HEAD answered as GET and the JSON error shape for 404/405 on API paths (after the locale: translated).
+    "coworklib.api.middleware.ApiMethodMiddleware",
+    # Before CsrfViewMiddleware, whose process_view reads the whole body (request.POST).
+    "coworklib.core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "coworklib.accounts.middleware.UserPreferencesMiddleware",
@@ -286,6 +292,34 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features a page may use (Permissions-Policy header, coworklib.core.headers). The camera
+# stays possible for our own pages (scanning a check-in QR code); passkeys (publickey-credentials-*)
+# and copying to the clipboard keep their default, our own origin; everything else is off.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": ["self"],
+    "accelerometer": [],
+    "autoplay": [],
+    "bluetooth": [],
+    "browsing-topics": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "gamepad": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "otp-credentials": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 from typing import cast  # noqa: E402
 
@@ -329,9 +363,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refused request (4xx) is one line without traceback; see coworklib/core/request_log.py.
+    "filters": {"one_line_refusals": {"()": "coworklib.core.request_log.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"filters": ["one_line_refusals"]},
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
 }
 
 ADMINS = [("Coworklib", email) for email in envlist("ADMIN_EMAILS", [])]

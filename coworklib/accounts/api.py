@@ -6,7 +6,9 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
 from ninja import Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.schema import DjangoGetter
 from pydantic import AfterValidator, ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
 
@@ -15,6 +17,7 @@ from coworklib.accounts.errors import LoginThrottled
 from coworklib.accounts.models import ApiToken, User
 from coworklib.api.auth import BearerToken
 from coworklib.api.schemas import ErrorOut, ValidationErrorOut
+from coworklib.core.media import signed_media_path
 from coworklib.privacy import services as privacy_services
 
 router = Router(tags=["accounts"])
@@ -130,8 +133,9 @@ class MePatchIn(Schema):
         return data
 
 
-def _absolute_url(request: HttpRequest, file: Any) -> str | None:
-    return request.build_absolute_uri(file.url) if file else None
+def _signed_url(request: HttpRequest, file: Any, *, viewer: User) -> str | None:
+    # Signed for the caller: the app fetches photos with no session cookie (core.media).
+    return request.build_absolute_uri(signed_media_path(file.name, viewer_id=viewer.pk)) if file else None
 
 
 def _me(request: HttpRequest, user: User) -> dict[str, Any]:
@@ -144,8 +148,8 @@ def _me(request: HttpRequest, user: User) -> dict[str, Any]:
         "display_name": user.display_name,
         "language": user.language,
         "timezone": user.timezone,
-        "photo": _absolute_url(request, user.photo),
-        "photo_thumbnail": _absolute_url(request, user.photo_thumbnail),
+        "photo": _signed_url(request, user.photo, viewer=user),
+        "photo_thumbnail": _signed_url(request, user.photo_thumbnail, viewer=user),
         "processing_restricted": user.processing_restricted_at is not None,
         "organizations": [
             {
@@ -165,6 +169,8 @@ def _me(request: HttpRequest, user: User) -> dict[str, Any]:
     response={200: AuthTokenOut, 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     summary="Exchange an e-mail address and password for an API token",
 )
+# Around the whole operation, errors included: a token (or an answer about credentials) is never cached.
+@decorate_view(never_cache)
 def obtain_token(request: HttpRequest, payload: AuthTokenIn, response: HttpResponse) -> Any:
     """401 `invalid_credentials`, `email_not_verified` or `mfa_required` (send `code`); 429 `throttled`
     with `Retry-After` after repeated failures for the address or from the client's IP."""

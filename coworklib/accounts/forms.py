@@ -3,6 +3,7 @@ from typing import Any, cast
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.http import HttpRequest
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from coworklib.accounts import services
 from coworklib.accounts.models import ApiToken, User, timezone_choices, validate_printable
 from coworklib.accounts.photos import ACCEPTED_CONTENT_TYPES, process_profile_photo
-from coworklib.core.images import ProcessedImage
+from coworklib.core.images import ProcessedImage, max_bytes_attrs
 
 
 def _drop_placeholders(form: forms.Form) -> None:
@@ -129,6 +130,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.processed_photo: ProcessedImage | None = None
         cast(forms.ChoiceField, self.fields["timezone"]).choices = _timezone_field_choices(self.instance.timezone)
+        self.fields["photo"].widget.attrs.update(max_bytes_attrs(settings.PROFILE_PHOTO_MAX_BYTES))
         # The same rule as services.update_profile, shown before submitting.
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True

@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from coworklib.api.auth import api_auth
 from coworklib.core.errors import DomainError
+from coworklib.core.request_log import note_refusal
 
 api = NinjaAPI(
     title="Coworklib API",
@@ -24,6 +25,7 @@ api = NinjaAPI(
 
 
 def error_response(request: HttpRequest, status: int, detail: str, code: str, **extra: Any) -> HttpResponse:
+    note_refusal(request, code)  # the log line says it too
     return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
 
 

@@ -1,7 +1,8 @@
 """The shapes of the messages API (API.md conventions).
 
 Bodies are checked by the services (stripped, 1–MESSAGE_MAX_LENGTH characters,
-no control characters), so that the API and the pages say the same thing.
+no control characters), so that the API and the pages say the same thing; the
+schema says the same up front (MessageIn), so that clients know it.
 Class names start with what they are about: ninja keeps one schema per name
 for the whole API.
 """
@@ -10,7 +11,14 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from coworklib.community.models import MESSAGE_MAX_LENGTH
 from coworklib.workspaces.schemas import BodyIn, Id
+
+# What messaging._clean_body accepts, said in the schema: line breaks, carriage returns and
+# tabs, no other control character, and something besides white space (the body is stripped).
+_TEXT_CHARACTER = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_VISIBLE_CHARACTER = r"[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+MESSAGE_BODY_PATTERN = f"^{_TEXT_CHARACTER}*{_VISIBLE_CHARACTER}{_TEXT_CHARACTER}*$"
 
 
 class MessagePersonOut(Schema):
@@ -53,7 +61,13 @@ class ConversationIn(BodyIn):
 
 
 class MessageIn(BodyIn):
-    body: str = Field(description="1 to 4000 characters once spaces around are removed")
+    body: str = Field(
+        min_length=1,
+        max_length=MESSAGE_MAX_LENGTH,
+        pattern=MESSAGE_BODY_PATTERN,
+        description="At most 4000 characters, not only white space; line breaks and tabs are the only control "
+        "characters allowed. Spaces around are removed.",
+    )
 
 
 class MessageBlockIn(BodyIn):

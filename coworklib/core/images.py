@@ -84,6 +84,15 @@ def _encode(image: Image.Image, *, keep_alpha: bool) -> tuple[bytes, str]:
     return buffer.getvalue(), "jpg"
 
 
+def too_large_message(max_bytes: int) -> str:
+    return _("Cette image est trop lourde : %(max)s au maximum.") % {"max": filesizeformat(max_bytes)}
+
+
+def max_bytes_attrs(max_bytes: int) -> dict[str, str]:
+    """Attributes of a file input for core/upload-limits.js: the browser refuses a heavier file before sending."""
+    return {"data-max-bytes": str(max_bytes), "data-max-bytes-message": too_large_message(max_bytes)}
+
+
 def random_file_name(extension: str) -> str:
     """Never the uploaded name: it may identify a person or a device, it is attacker-chosen,
     and media are served without a permission check, so names must not be guessable."""
@@ -105,10 +114,7 @@ def process_image(
     Images with transparency become WebP, the others JPEG. Raises ValidationError.
     """
     if size is not None and size > max_bytes:
-        raise ValidationError(
-            _("Cette image est trop lourde : %(max)s au maximum.") % {"max": filesizeformat(max_bytes)},
-            code="too_large",
-        )
+        raise ValidationError(too_large_message(max_bytes), code="too_large")
     if size == 0:
         raise ValidationError(_("Ce fichier est vide."), code="empty")
     not_an_image = ValidationError(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, StringConstraints
 from coworklib.accounts.models import User
 from coworklib.api.schemas import json_integer
 from coworklib.core.converters import MAX_DATABASE_ID
+from coworklib.core.media import signed_media_path
 from coworklib.organizations.models import EmailDomain, Invitation, JoinRequest, Membership
 from coworklib.organizations.services import NO_SHOW_RELEASE_MAX, NO_SHOW_RELEASE_MIN
 
@@ -54,12 +55,17 @@ class MemberOut(Schema):
     first_name: str
     last_name: str
     job_title: str
-    photo: str | None = Field(description="Absolute-path URL of the photo thumbnail, or null.")
+    photo: str | None = Field(
+        description="Absolute-path URL of the photo thumbnail, or null; signed for the caller, valid 24 to 48 hours."
+    )
 
     @staticmethod
-    def resolve_photo(obj: User) -> str | None:
+    def resolve_photo(obj: User, context: dict[str, Any]) -> str | None:
         image = obj.photo_thumbnail or obj.photo
-        return image.url if image else None
+        if not image:
+            return None
+        # Signed for the caller: the app fetches photos with no session cookie (core.media).
+        return signed_media_path(str(image.name), viewer_id=context["request"].user.pk)
 
 
 class MembershipOut(Schema):

@@ -186,6 +186,8 @@ class WhereaboutsQuery(Schema):
     scope: str = Field(
         "organization",
         max_length=40,
+        # The only values selectors.whereabouts_scope_user_ids takes; any other is a 422.
+        pattern=r"^(organization|me|following|group:[1-9][0-9]{0,18})$",
         description="organization (everyone), me, following (the people I follow, and me), or group:<id>",
     )
 

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from coworklib.accounts.models import User
 from coworklib.api.schemas import CONFLICT_ERRORS, READ_ERRORS, WRITE_ERRORS, ErrorOut
+from coworklib.core.media import signed_media_path
 from coworklib.organizations.models import Membership, Organization
 from coworklib.organizations.selectors import ensure_admin_access, get_membership_for_user
 from coworklib.workspaces import selectors, services
@@ -70,8 +71,9 @@ def _caller(request: HttpRequest) -> User:
     return user
 
 
-def _absolute(request: HttpRequest, url: str) -> str:
-    return request.build_absolute_uri(url)
+def _media_url(request: HttpRequest, name: str) -> str:
+    # Signed for the caller: the app fetches photos with no session cookie (core.media).
+    return request.build_absolute_uri(signed_media_path(name, viewer_id=_caller(request).pk))
 
 
 def _equipment_out(item: Equipment) -> dict[str, Any]:
@@ -81,8 +83,8 @@ def _equipment_out(item: Equipment) -> dict[str, Any]:
 def _photo_out(request: HttpRequest, photo: WorkspacePhoto) -> dict[str, Any]:
     return {
         "id": photo.pk,
-        "url": _absolute(request, photo.image.url),
-        "thumbnail_url": _absolute(request, photo.thumbnail.url),
+        "url": _media_url(request, str(photo.image.name)),
+        "thumbnail_url": _media_url(request, str(photo.thumbnail.name)),
         "position": photo.position,
         "width": photo.width,
         "height": photo.height,
@@ -307,9 +309,11 @@ def get_workspace(request: HttpRequest, id: int = WorkspaceId) -> Any:
     return _detail_out(request, membership.user, workspace)
 
 
-@router.patch("/workspaces/{id}", response={200: WorkspaceOut, **WRITE_ERRORS})
+@router.patch("/workspaces/{id}", response={200: WorkspaceOut, **CONFLICT_ERRORS})
 def update_workspace(request: HttpRequest, data: WorkspacePatch, id: int = WorkspaceId) -> Any:
-    """Change the fields sent (owners and admins). `equipment` replaces the list; address fields change one by one."""
+    """Change the fields sent (owners and admins). `equipment` replaces the list; address fields change one by one.
+
+    409 `sessions_over_capacity` when a lower `capacity` is below the participants of coming sessions."""
     membership, workspace = _admin_workspace(request, id)
     sent = data.model_fields_set
     changes: dict[str, Any] = {
@@ -402,7 +406,8 @@ def delete_closure(request: HttpRequest, id: int = WorkspaceId, closure_id: int 
     return Status(204, None)
 
 
-@router.post("/workspaces/{id}/photos", response={201: PhotoListOut, **CONFLICT_ERRORS})
+# url_name: its body limit is registered under it (WorkspacesConfig.ready).
+@router.post("/workspaces/{id}/photos", response={201: PhotoListOut, **CONFLICT_ERRORS}, url_name="workspace_photos")
 def add_photos(
     request: HttpRequest,
     form: Form[PhotoUploadForm],
@@ -421,7 +426,7 @@ def add_photos(
 
 
 # Registered before /photos/{photo_id}, which would otherwise take "order" for an id.
-@router.put("/workspaces/{id}/photos/order", response={200: PhotoListOut, **WRITE_ERRORS})
+@router.put("/workspaces/{id}/photos/order", response={200: PhotoListOut, **CONFLICT_ERRORS})
 def reorder_photos(request: HttpRequest, data: PhotoOrderIn, id: int = WorkspaceId) -> Any:
     """Put the photos in this order; the list must name each of the workspace's photos once."""
     membership, workspace = _admin_workspace(request, id)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coworklib.accounts.models import timezone_choices
 from coworklib.community.models import Group
+from coworklib.core.images import max_bytes_attrs
 from coworklib.organizations.models import Membership, Role
 from coworklib.workspaces import services
 from coworklib.workspaces.models import Equipment, EquipmentIcon, OpeningInterval, Workspace, WorkspaceKind
@@ -452,6 +453,10 @@ class PhotoUploadForm(forms.Form):
         max_length=services.ALT_TEXT_MAX_LENGTH,
         help_text=_("Ce que montrent les photos, par exemple « Open space lumineux ». Sinon, le nom de l'espace."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs.update(max_bytes_attrs(services.PHOTO_MAX_BYTES))
 
 
 class PhotoAltForm(forms.Form):

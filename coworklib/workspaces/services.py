@@ -40,6 +40,7 @@ from coworklib.community.models import Group
 from coworklib.core.audit import record_audit
 from coworklib.core.errors import Conflict, InvalidInput, NotFound
 from coworklib.core.images import process_image
+from coworklib.core.request_limits import MULTIPART_ENVELOPE_BYTES
 from coworklib.organizations.models import Membership, Organization, Role
 from coworklib.organizations.selectors import ensure_admin_access
 from coworklib.workspaces.models import (
@@ -82,6 +83,14 @@ ALT_TEXT_MAX_LENGTH = 200
 EQUIPMENT_NAME_MAX_LENGTH = 80
 EQUIPMENT_PER_ORGANIZATION_MAX = 100
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+def photo_upload_body_limit() -> int:
+    """The largest body one upload request may have: as many photos as a workspace holds, each at its largest.
+
+    Refused before reading (core.request_limits); each photo's own limit is checked once received.
+    """
+    return PHOTOS_PER_WORKSPACE_MAX * PHOTO_MAX_BYTES + MULTIPART_ENVELOPE_BYTES
 
 
 class _Unset(Enum):
