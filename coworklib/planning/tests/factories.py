@@ -1,6 +1,7 @@
 """Helpers for the planning tests: aware local times, sessions booked through the real services."""
 
-from datetime import date, datetime, time
+import time as clock
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,21 @@ def at(day: date, hour: int, minute: int = 0, zone: ZoneInfo = PARIS) -> datetim
 # clock book on NEXT_MONDAY (workspaces' factories), a Monday computed from today.
 FROZEN_TODAY = date(2026, 12, 2)
 FROZEN_MONDAY = date(2026, 12, 7)
+
+
+def now_with_time_left_today(needed: timedelta) -> datetime:
+    """Now in Paris, after sleeping past midnight when less than `needed` of today is left.
+
+    For browser tests, which stay on the real clock (the browser keeps it: under a frozen or moved server
+    clock its cookies would expire) and need a session running now that ends on the same day: a run in the
+    last minutes of a day waits for the next one rather than failing.
+    """
+    now = datetime.now(PARIS)
+    midnight = at(now.date() + timedelta(days=1), 0)
+    if midnight - now < needed:
+        clock.sleep((midnight - now).total_seconds() + 1)
+        now = datetime.now(PARIS)
+    return now
 
 
 def book(
