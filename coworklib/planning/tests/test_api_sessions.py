@@ -217,15 +217,11 @@ def test_malformed_input_is_a_422_and_writes_nothing(
 
 
 def test_a_slot_already_over_is_a_422(client: Client, bob: User, paris: Workspace) -> None:
-    response = create(
-        client,
-        bob,
-        paris,
-        start=at(NEXT_MONDAY - timedelta(weeks=5), 9).isoformat(),
-        end=at(NEXT_MONDAY - timedelta(weeks=5), 12).isoformat(),
-    )
+    last_monday = NEXT_MONDAY - timedelta(weeks=2)  # 1 to 7 days before today
+    response = create(client, bob, paris, start=at(last_monday, 9).isoformat(), end=at(last_monday, 12).isoformat())
 
     assert response.status_code == 422
+    assert [(error["loc"], error["type"]) for error in response.json()["errors"]] == [(["end"], "in_the_past")]
     assert counts()["sessions"] == 0
 
 

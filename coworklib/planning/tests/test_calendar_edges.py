@@ -1,8 +1,8 @@
 """The calendar's edges, each with the clock frozen on a literal day: the weeks the clocks change in Paris,
 a session and a week across New Year, a leap day, and "this week" on a Sunday evening.
 
-The rest of the suite books on a Monday computed from today, in plain weeks (factories.NEXT_MONDAY), so these
-cases are covered here on purpose rather than on the days the tests happen to run.
+The rest of the suite books in one frozen week of December or on a Monday computed from today
+(factories.NEXT_MONDAY): these cases are covered here on purpose, not left to the days the tests happen to run.
 """
 
 from datetime import date, datetime, timedelta

@@ -4,7 +4,7 @@ import io
 import json
 import struct
 import zlib
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,25 +30,12 @@ from coworklib.workspaces.models import (
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def has_no_dst_change(first: date, days: int) -> bool:
-    """Whether Paris keeps one UTC offset from `first` 00:00 to `days` days later."""
-    offsets = {
-        datetime.combine(first + timedelta(days=day), time(0), tzinfo=PARIS).utcoffset() for day in range(days + 1)
-    }
-    return len(offsets) == 1
-
-
 def monday_ahead(today: date) -> date:
-    """The first Monday at least 7 days after `today` with no DST change in Paris in its week or the next.
-
-    Tests on the real clock book there: far enough ahead that a run spanning midnight still books in the
-    future, and in two plain weeks so that "Monday 09:00 + 7 days" is next Monday 09:00 and a day has 24 hours.
-    The DST weeks are tested on purpose, under a frozen clock (test_calendar_edges.py).
+    """The first Monday at least 7 days after `today`: far enough ahead that a run spanning midnight still books
+    in the future. It may fall in a week the clocks change: tests booking there name wall-clock hours and do not
+    assume 24-hour days or one UTC offset (those cases are tested under a frozen clock, test_calendar_edges.py).
     """
-    monday = today + timedelta(days=7 + (7 - today.weekday()) % 7)
-    while not has_no_dst_change(monday - timedelta(days=1), 15):
-        monday += timedelta(days=7)
-    return monday
+    return today + timedelta(days=7 + (7 - today.weekday()) % 7)
 
 
 # For tests on the real clock: a Monday comfortably ahead of today in Paris, whatever day the tests run.
