@@ -229,6 +229,21 @@ def test_the_day_page_of_the_autumn_change_shows_the_repeated_hour(
     assert "Nuit" in response.content.decode()
 
 
+def test_a_night_across_the_autumn_change_shows_on_both_days_of_its_week(
+    client: Client, alice: User, bob: User, acme: Organization, around_the_clock: Workspace
+) -> None:
+    saturday = AUTUMN_SUNDAY - timedelta(days=1)
+    with frozen(saturday - timedelta(days=5), 9):
+        night = book(bob, acme, around_the_clock, at(saturday, 23), at(AUTUMN_SUNDAY, 4))
+        body = call(client, "GET", f"/organizations/acme/whereabouts?week={saturday}", alice).json()
+
+    # Saturday 23:00 (+02:00) → Sunday 04:00 (+01:00): six real hours.
+    assert utc_range(night) == (datetime(2027, 10, 30, 21, tzinfo=UTC), datetime(2027, 10, 31, 3, tzinfo=UTC))
+    assert body["week_start"] == "2027-10-25"
+    assert week_days(body) == [f"2027-10-{day}" for day in range(25, 32)]
+    assert days_with(body, bob) == ["2027-10-30", "2027-10-31"]
+
+
 # --- New Year -------------------------------------------------------------------------------------------------
 
 
@@ -376,6 +391,8 @@ def test_this_week_on_a_sunday_evening_is_the_readers_own_week(
     assert page.context["week_start"] == date(2026, 12, 28)
     assert page.context["is_this_week"]
     assert [column.is_today for column in page.context["week"]] == [False] * 6 + [True]
+    assert "week=2027-01-04" in page.context["next_week"]
+    assert "week=2026-12-21" in page.context["previous_week"]
 
 
 def test_just_after_midnight_on_monday_this_week_is_already_the_new_one(
