@@ -6,7 +6,7 @@ import time_machine
 
 from coworklib.accounts.models import User
 from coworklib.organizations.models import Organization
-from coworklib.planning.tests.factories import PARIS, at
+from coworklib.planning.tests.factories import FROZEN_TODAY, PARIS, at
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.opening_hours import WeeklyInterval
 
@@ -29,8 +29,6 @@ def small_room(alice: User, acme: Organization) -> Workspace:
 
 @pytest.fixture
 def frozen_now() -> Iterator[Any]:
-    """The clock stopped on Wednesday 2 December 2026, 10:00 in Paris (before the NEXT_MONDAY of factories)."""
-    from datetime import date
-
-    with time_machine.travel(at(date(2026, 12, 2), 10, 0, PARIS), tick=False) as traveller:
+    """The clock stopped on Wednesday 2 December 2026, 10:00 in Paris (FROZEN_TODAY, before FROZEN_MONDAY)."""
+    with time_machine.travel(at(FROZEN_TODAY, 10, 0, PARIS), tick=False) as traveller:
         yield traveller

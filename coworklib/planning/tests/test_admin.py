@@ -9,7 +9,7 @@ from conftest import make_user
 from coworklib.accounts.models import User
 from coworklib.organizations.models import Organization
 from coworklib.planning.models import Session
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, at, book
 from coworklib.workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def staff_client(client: Client) -> Client:
 def test_staff_see_sessions_with_their_participants(
     staff_client: Client, alice: User, acme: Organization, paris: Workspace, frozen_now: Any
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
 
     listing = staff_client.get("/staff/admin/planning/session/")
     detail = staff_client.get(f"/staff/admin/planning/session/{session.pk}/change/")
@@ -42,7 +42,7 @@ def test_staff_cannot_add_planning_rows_by_hand(staff_client: Client, model: str
 def test_staff_cannot_delete_a_session_by_hand(
     staff_client: Client, alice: User, acme: Organization, paris: Workspace, frozen_now: Any
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
 
     response = staff_client.post(f"/staff/admin/planning/session/{session.pk}/delete/", {"post": "yes"})
 

@@ -10,7 +10,7 @@ from coworklib.organizations.models import Membership, Organization, Role
 from coworklib.planning import selectors, services
 from coworklib.planning.models import Session, Visibility
 from coworklib.planning.selectors import Agenda
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, at, book
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.tests.factories import membership_of
@@ -37,8 +37,8 @@ def history(alice: User, bob: User, acme: Organization, paris: Workspace) -> dic
         services.join_session(by=membership_of(bob, acme), session=recent)
     with time_machine.travel(at(TODAY, 8), tick=False):
         running = book(bob, acme, paris, at(TODAY, 9), at(TODAY, 11))
-        later = book(bob, acme, paris, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 17))
-        sooner = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+        later = book(bob, acme, paris, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 17))
+        sooner = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
         services.join_session(by=membership_of(bob, acme), session=sooner)
     return {"older": older, "recent": recent, "running": running, "sooner": sooner, "later": later}
 
@@ -70,8 +70,8 @@ def test_a_session_moves_from_upcoming_to_past_when_it_ends(
 def test_invitations_to_answer_are_apart(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    invitation = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
-    declined = book(carol, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    invitation = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
+    declined = book(carol, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     services.decline_session(by=membership_of(bob, acme), session=declined)
 
     result = agenda(bob, acme)
@@ -82,7 +82,7 @@ def test_invitations_to_answer_are_apart(
 
 @pytest.mark.usefixtures("frozen_now")
 def test_an_accepted_invitation_becomes_upcoming(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    invitation = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    invitation = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
 
     services.join_session(by=membership_of(bob, acme), session=invitation)
 
@@ -106,9 +106,9 @@ def test_an_invitation_to_a_session_now_over_is_no_longer_asked(
 def test_cancelled_sessions_and_those_one_left_are_not_in_the_agenda(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    cancelled = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    cancelled = book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     services.cancel_session(by=membership_of(bob, acme), session=cancelled)
-    left = book(alice, acme, paris, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 17))
+    left = book(alice, acme, paris, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 17))
     services.join_session(by=membership_of(bob, acme), session=left)
     services.leave_session(by=membership_of(bob, acme), session=left)
 
@@ -127,7 +127,7 @@ def test_the_agenda_is_of_one_organization(
     globex_office: Workspace,
 ) -> None:
     Membership.objects.create(organization=globex, user=alice, role=Role.MEMBER)
-    at_acme = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    at_acme = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     at_globex = book(alice, globex, globex_office, at(date(2026, 12, 8), 9), at(date(2026, 12, 8), 12))
 
     assert ids(agenda(alice, acme).upcoming) == [at_acme.pk]
@@ -139,7 +139,7 @@ def test_the_agenda_is_of_one_organization(
 def test_a_session_at_a_workspace_one_may_no_longer_see_leaves_the_agenda(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     workspace_services.set_access_rule(by=membership_of(alice, acme), workspace=paris, restricted=True)
 
@@ -151,7 +151,13 @@ def test_invitation_only_sessions_are_in_their_participants_agenda(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
     private = book(
-        alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), visibility=Visibility.INVITED, invitee_ids=[bob.pk]
+        alice,
+        acme,
+        paris,
+        at(FROZEN_MONDAY, 9),
+        at(FROZEN_MONDAY, 12),
+        visibility=Visibility.INVITED,
+        invitee_ids=[bob.pk],
     )
 
     assert ids(agenda(bob, acme).invitations) == [private.pk]
@@ -162,7 +168,7 @@ def test_invitation_only_sessions_are_in_their_participants_agenda(
 def test_agenda_sessions_come_with_their_workspace_and_people(
     alice: User, bob: User, acme: Organization, paris: Workspace, django_assert_num_queries: object
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     [upcoming] = agenda(alice, acme).upcoming
 
     with django_assert_num_queries(0):  # type: ignore[operator]

@@ -16,7 +16,7 @@ from coworklib.accounts.models import User
 from coworklib.organizations.models import Organization, Role
 from coworklib.planning import services
 from coworklib.planning.models import CalendarFeed, CheckIn, Participant, Session, SessionSeries
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, at, book
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.opening_hours import WeeklyInterval
@@ -46,7 +46,7 @@ def build_world(owner: User, organization: Organization, guest_email: str) -> Wo
         capacity=10,
         opening_hours=[WeeklyInterval(day, 8 * 60, 20 * 60) for day in range(7)],
     )
-    session = book(owner, organization, workspace, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(owner, organization, workspace, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     guest = make_member(organization, guest_email, Role.MEMBER, first_name="Guest")
     return World(organization, workspace, session, guest)
 

@@ -15,14 +15,25 @@ from conftest import bearer, make_member
 from coworklib.accounts.models import User
 from coworklib.organizations.models import Organization, Role
 from coworklib.planning.models import CheckIn, Participant, ParticipantStatus, Session, SessionSeries, Visibility
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book, join
+from coworklib.planning.tests.factories import FROZEN_MONDAY, NEXT_MONDAY, at, book, join
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.tests.factories import call, make_workspace, membership_of
 
-MONDAY_9 = "2026-12-07T09:00:00+01:00"
-MONDAY_12 = "2026-12-07T12:00:00+01:00"
-MONDAY_17 = "2026-12-07T17:00:00+01:00"
+# Sessions are booked on the real clock, on a Monday ahead of today: answers are in the workspace's zone, with
+# the offset of that day (winter or summer time, whichever it is).
+SATURDAY = NEXT_MONDAY + timedelta(days=5)
+MONDAY_9 = at(NEXT_MONDAY, 9).isoformat()
+MONDAY_12 = at(NEXT_MONDAY, 12).isoformat()
+MONDAY_17 = at(NEXT_MONDAY, 17).isoformat()
+
+
+def monday_at(hour: int) -> str:
+    return at(NEXT_MONDAY, hour).isoformat()
+
+
+def day_after_monday(days: int) -> str:
+    return (NEXT_MONDAY + timedelta(days=days)).isoformat()
 
 
 def counts() -> dict[str, int]:
@@ -78,15 +89,17 @@ def test_creating_a_session_makes_the_caller_its_organizer_and_first_going_parti
     assert list(session.participants.values_list("user_id", "status")) == [(bob.pk, "going")]
 
 
+@pytest.mark.usefixtures("frozen_now")
 def test_datetimes_are_stored_in_utc_and_answered_in_the_workspaces_zone(
     client: Client, bob: User, paris: Workspace
 ) -> None:
+    # About fixed offsets (+09:00, Z, Paris in winter): the clock is frozen a few days before FROZEN_MONDAY.
     response = create(client, bob, paris, start="2026-12-07T17:00:00+09:00", end="2026-12-07T11:30:00Z")
 
     assert response.status_code == 201
     assert response.json()["start"] == "2026-12-07T09:00:00+01:00"
     assert response.json()["end"] == "2026-12-07T12:30:00+01:00"
-    assert Session.objects.get().start == at(NEXT_MONDAY, 9)
+    assert Session.objects.get().start == at(FROZEN_MONDAY, 9)
 
 
 def test_invitees_are_invited_after_the_organizer(client: Client, bob: User, carol: User, paris: Workspace) -> None:
@@ -109,7 +122,7 @@ def test_a_full_workspace_refuses_the_session_with_capacity_exceeded(
     join(carol, acme, first)
     before = counts()
 
-    response = create(client, bob, small_room, start="2026-12-07T11:00:00+01:00", end=MONDAY_17)
+    response = create(client, bob, small_room, start=monday_at(11), end=MONDAY_17)
 
     assert response.status_code == 409
     assert response.json()["code"] == "capacity_exceeded"
@@ -121,7 +134,7 @@ def test_a_full_workspace_refuses_the_session_with_capacity_exceeded(
 def test_a_session_outside_opening_hours_is_refused_with_workspace_closed(
     client: Client, bob: User, paris: Workspace
 ) -> None:
-    response = create(client, bob, paris, start="2026-12-12T09:00:00+01:00", end="2026-12-12T12:00:00+01:00")
+    response = create(client, bob, paris, start=at(SATURDAY, 9).isoformat(), end=at(SATURDAY, 12).isoformat())
 
     assert response.status_code == 409
     assert response.json()["code"] == "workspace_closed"
@@ -161,8 +174,8 @@ def test_an_end_equal_to_the_start_is_a_422(client: Client, bob: User, paris: Wo
 @pytest.mark.parametrize(
     "fields",
     [
-        {"start": "2026-12-07T09:00:00"},
-        {"end": "2026-12-07T17:00:00"},
+        {"start": at(NEXT_MONDAY, 9).replace(tzinfo=None).isoformat()},
+        {"end": at(NEXT_MONDAY, 17).replace(tzinfo=None).isoformat()},
         {"start": 1796630400},
         {"start": None},
         {"start": "next monday"},
@@ -204,9 +217,11 @@ def test_malformed_input_is_a_422_and_writes_nothing(
 
 
 def test_a_slot_already_over_is_a_422(client: Client, bob: User, paris: Workspace) -> None:
-    response = create(client, bob, paris, start="2026-11-02T09:00:00+01:00", end="2026-11-02T12:00:00+01:00")
+    last_monday = NEXT_MONDAY - timedelta(weeks=2)  # 1 to 7 days before today
+    response = create(client, bob, paris, start=at(last_monday, 9).isoformat(), end=at(last_monday, 12).isoformat())
 
     assert response.status_code == 422
+    assert [(error["loc"], error["type"]) for error in response.json()["errors"]] == [(["end"], "in_the_past")]
     assert counts()["sessions"] == 0
 
 
@@ -278,7 +293,7 @@ def test_error_details_follow_accept_language(client: Client, bob: User, paris: 
 
 
 def test_a_conflicts_detail_follows_accept_language(client: Client, bob: User, paris: Workspace) -> None:
-    body = {"workspace": paris.pk, "start": "2026-12-12T09:00:00+01:00", "end": "2026-12-12T12:00:00+01:00"}
+    body = {"workspace": paris.pk, "start": at(SATURDAY, 9).isoformat(), "end": at(SATURDAY, 12).isoformat()}
     french = call(client, "POST", "/sessions", bob, body, HTTP_ACCEPT_LANGUAGE="fr").json()
     english = call(client, "POST", "/sessions", bob, body, HTTP_ACCEPT_LANGUAGE="en").json()
 
@@ -399,7 +414,7 @@ def test_another_member_may_not_change_a_session(client: Client, bob: User, mond
 
 
 def test_moving_into_closed_hours_is_refused_and_changes_nothing(client: Client, alice: User, monday: Session) -> None:
-    response = call(client, "PATCH", f"/sessions/{monday.pk}", alice, {"end": "2026-12-07T21:00:00+01:00"})
+    response = call(client, "PATCH", f"/sessions/{monday.pk}", alice, {"end": monday_at(21)})
 
     assert response.status_code == 409
     assert response.json()["code"] == "workspace_closed"
@@ -416,7 +431,7 @@ def test_extending_beyond_the_free_seats_is_refused(
     join(dave, acme, afternoon)
     before = counts()
 
-    response = call(client, "PATCH", f"/sessions/{morning.pk}", alice, {"end": "2026-12-07T13:00:00+01:00"})
+    response = call(client, "PATCH", f"/sessions/{morning.pk}", alice, {"end": monday_at(13)})
 
     assert response.status_code == 409
     assert response.json()["code"] == "capacity_exceeded"
@@ -426,7 +441,7 @@ def test_extending_beyond_the_free_seats_is_refused(
 
 
 def test_moving_to_an_end_before_the_start_is_a_422(client: Client, alice: User, monday: Session) -> None:
-    response = call(client, "PATCH", f"/sessions/{monday.pk}", alice, {"end": "2026-12-07T08:00:00+01:00"})
+    response = call(client, "PATCH", f"/sessions/{monday.pk}", alice, {"end": monday_at(8)})
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["end"]
@@ -749,7 +764,7 @@ def recurring(client: Client, user: User, place: Workspace, **fields: Any) -> An
         "start": MONDAY_9,
         "end": MONDAY_17,
         "weekdays": [0, 2],
-        "until": "2026-12-20",
+        "until": day_after_monday(13),
         **fields,
     }
     return call(client, "POST", "/sessions/recurring", user, body)
@@ -763,10 +778,7 @@ def test_a_recurring_session_books_each_chosen_weekday(client: Client, bob: User
     series = SessionSeries.objects.get()
     assert body["series"] == series.pk
     assert [s["start"] for s in body["sessions"]] == [
-        "2026-12-07T09:00:00+01:00",
-        "2026-12-09T09:00:00+01:00",
-        "2026-12-14T09:00:00+01:00",
-        "2026-12-16T09:00:00+01:00",
+        at(NEXT_MONDAY + timedelta(days=days), 9).isoformat() for days in (0, 2, 7, 9)
     ]
     assert all(s["series"] == series.pk for s in body["sessions"])
     assert body["skipped"] == []
@@ -777,12 +789,12 @@ def test_occurrences_that_cannot_be_booked_are_listed_not_dropped(
     client: Client, bob: User, acme: Organization, paris: Workspace
 ) -> None:
     # Paris HQ is closed at weekends: the Saturday is skipped.
-    response = recurring(client, bob, paris, weekdays=[0, 5], until="2026-12-13")
+    response = recurring(client, bob, paris, weekdays=[0, 5], until=day_after_monday(6))
 
     assert response.status_code == 201
-    assert [s["start"][:10] for s in response.json()["sessions"]] == ["2026-12-07"]
+    assert [s["start"][:10] for s in response.json()["sessions"]] == [NEXT_MONDAY.isoformat()]
     assert response.json()["skipped"] == [
-        {"date": "2026-12-12", "code": "workspace_closed", "reason": response.json()["skipped"][0]["reason"]}
+        {"date": SATURDAY.isoformat(), "code": "workspace_closed", "reason": response.json()["skipped"][0]["reason"]}
     ]
     assert Session.objects.count() == 1
 
@@ -794,19 +806,16 @@ def test_a_series_with_no_bookable_occurrence_is_409_and_writes_nothing(
         client,
         bob,
         paris,
-        start="2026-12-12T09:00:00+01:00",
-        end="2026-12-12T12:00:00+01:00",
+        start=at(SATURDAY, 9).isoformat(),
+        end=at(SATURDAY, 12).isoformat(),
         weekdays=[5, 6],
-        until="2026-12-20",
+        until=day_after_monday(13),
     )
 
     assert response.status_code == 409
     assert response.json()["code"] == "no_occurrence_available"
     assert [(s["date"], s["code"]) for s in response.json()["skipped"]] == [
-        ("2026-12-12", "workspace_closed"),
-        ("2026-12-13", "workspace_closed"),
-        ("2026-12-19", "workspace_closed"),
-        ("2026-12-20", "workspace_closed"),
+        (day_after_monday(days), "workspace_closed") for days in (5, 6, 12, 13)
     ]
     assert counts() == {"sessions": 0, "participants": 0, "going": 0, "series": 0, "check-ins": 0}
 
@@ -817,10 +826,10 @@ def test_a_series_with_no_bookable_occurrence_is_409_and_writes_nothing(
         {"weekdays": []},
         {"weekdays": [7]},
         {"weekdays": [True]},
-        {"until": "2026-12-01"},
+        {"until": day_after_monday(-6)},
         {"until": "2026-02-30"},
-        {"until": "20261220"},
-        {"end": "2026-12-08T10:00:00+01:00"},
+        {"until": day_after_monday(13).replace("-", "")},
+        {"end": at(NEXT_MONDAY + timedelta(days=1), 10).isoformat()},
     ],
     ids=["no weekday", "weekday 7", "boolean weekday", "until before start", "no such date", "compact date", "days"],
 )

@@ -1,5 +1,8 @@
 """What the API shows of the planning: a workspace's day (sessions, timeline, presence), who is where,
-my agenda, and my calendar feed address."""
+my agenda, and my calendar feed address.
+
+The answers name the days, hours and UTC offsets of one week, so the clock is frozen on Wednesday 2 December
+2026, 10:00 in Paris (`frozen_now`) unless a test travels elsewhere."""
 
 from datetime import date, timedelta
 from typing import Any
@@ -15,18 +18,20 @@ from coworklib.accounts.models import User
 from coworklib.organizations.models import Membership, Organization, Role
 from coworklib.planning.models import CalendarFeed, Session
 from coworklib.planning.services import feed_token_hash
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book, join
+from coworklib.planning.tests.factories import FROZEN_MONDAY, at, book, join
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.tests.factories import call, make_workspace, membership_of
 
-TUESDAY = NEXT_MONDAY + timedelta(days=1)
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
+TUESDAY = FROZEN_MONDAY + timedelta(days=1)
 
 
 @pytest.fixture
 def monday(alice: User, bob: User, acme: Organization, paris: Workspace) -> Session:
     """Alice's session at Paris HQ next Monday, 09:00–17:00, which Bob joined."""
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
     join(bob, acme, session)
     return session
 
@@ -36,8 +41,8 @@ def private_session(organizer: User, acme: Organization, workspace: Workspace, *
         organizer,
         acme,
         workspace,
-        at(NEXT_MONDAY, 13),
-        at(NEXT_MONDAY, 14),
+        at(FROZEN_MONDAY, 13),
+        at(FROZEN_MONDAY, 14),
         visibility="invited",
         invitee_ids=[user.pk for user in invited],
     )
@@ -64,7 +69,7 @@ def test_another_day_has_no_sessions(client: Client, bob: User, paris: Workspace
 def test_the_days_sessions_are_paginated(
     client: Client, alice: User, carol: User, bob: User, acme: Organization, paris: Workspace, monday: Session
 ) -> None:
-    later = book(carol, acme, paris, at(NEXT_MONDAY, 17), at(NEXT_MONDAY, 18))
+    later = book(carol, acme, paris, at(FROZEN_MONDAY, 17), at(FROZEN_MONDAY, 18))
 
     response = call(client, "GET", f"/workspaces/{paris.pk}/sessions?date=2026-12-07&limit=1&offset=1", bob)
 
@@ -154,7 +159,11 @@ def test_the_timeline_reads_a_bounded_number_of_queries(
 ) -> None:
     for week in range(6):
         book(
-            alice, acme, paris, at(NEXT_MONDAY + timedelta(weeks=week), 9), at(NEXT_MONDAY + timedelta(weeks=week), 10)
+            alice,
+            acme,
+            paris,
+            at(FROZEN_MONDAY + timedelta(weeks=week), 9),
+            at(FROZEN_MONDAY + timedelta(weeks=week), 10),
         )
 
     with django_assert_max_num_queries(12):
@@ -188,7 +197,7 @@ def test_an_empty_workspace_has_nobody(client: Client, bob: User, paris: Workspa
 def test_who_is_where_lists_each_day_by_workspace_with_check_ins(
     client: Client, alice: User, bob: User, acme: Organization, paris: Workspace, monday: Session
 ) -> None:
-    with time_machine.travel(at(NEXT_MONDAY, 10), tick=False):
+    with time_machine.travel(at(FROZEN_MONDAY, 10), tick=False):
         assert call(client, "POST", "/checkins", bob, {"workspace": paris.pk}).status_code == 201
 
     response = call(client, "GET", "/organizations/acme/whereabouts?week=2026-12-09", alice)
@@ -334,7 +343,7 @@ def test_my_agenda_reads_a_bounded_number_of_queries(
 ) -> None:
     for day in range(5):
         session = book(
-            alice, acme, paris, at(NEXT_MONDAY + timedelta(days=day), 9), at(NEXT_MONDAY + timedelta(days=day), 10)
+            alice, acme, paris, at(FROZEN_MONDAY + timedelta(days=day), 9), at(FROZEN_MONDAY + timedelta(days=day), 10)
         )
         join(bob, acme, session)
 

@@ -3,31 +3,19 @@ Hugo accepts, both check in (a button for her, the QR code on site for him), and
 present."""
 
 import re
-from collections.abc import Iterator
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
 
 from conftest import PASSWORD, make_member, new_phone_page, screenshot
 from coworklib.organizations.models import Organization, Role
 from coworklib.planning.checkin_codes import todays_checkin_code
 from coworklib.planning.models import CheckIn, CheckInMethod, Participant, ParticipantStatus, Session
-from coworklib.planning.tests.factories import at
-from coworklib.workspaces.opening_hours import WeeklyInterval
+from coworklib.planning.tests.factories import now_with_time_left_today
 from coworklib.workspaces.tests.factories import make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WEDNESDAY = date(2026, 12, 2)
-
-
-@pytest.fixture
-def wednesday_morning() -> Iterator[None]:
-    # The clock ticks on (the browser and the live server need it), from Wednesday 10:00 in Paris.
-    with time_machine.travel(at(WEDNESDAY, 10), tick=True):
-        yield
 
 
 def phone(browser: Any, live_server: Any, email: str) -> Any:
@@ -40,20 +28,16 @@ def phone(browser: Any, live_server: Any, email: str) -> Any:
     return page
 
 
-def test_plan_invite_join_check_in_and_see_who_is_where(
-    browser: Any, live_server: Any, wednesday_morning: None
-) -> None:
+def test_plan_invite_join_check_in_and_see_who_is_where(browser: Any, live_server: Any) -> None:
+    # The real clock (the browser keeps it): a session today, from the current hour, running while they check in.
+    now = now_with_time_left_today(timedelta(minutes=30))
+    start = now.replace(minute=0, second=0, microsecond=0)
+    end = min(start + timedelta(hours=3), now.replace(hour=23, minute=59, second=0, microsecond=0))
     acme = Organization.objects.create(name="Acme", slug="acme")
     nina = make_member(acme, "nina@acme.test", Role.OWNER, first_name="Nina", last_name="Rossi")
     hugo = make_member(acme, "hugo@acme.test", Role.MEMBER, first_name="Hugo", last_name="Marchand")
-    lyon = make_workspace(
-        nina,
-        acme,
-        "Bureau de Lyon",
-        capacity=8,
-        city="Lyon",
-        opening_hours=[WeeklyInterval(day, 8 * 60, 19 * 60) for day in range(5)],
-    )
+    # Open day and night, so that they may check in whenever the test runs.
+    lyon = make_workspace(nina, acme, "Bureau de Lyon", capacity=8, city="Lyon")
 
     # Nina plans today at Lyon from the workspace's page and invites Hugo.
     nina_page = phone(browser, live_server, "nina@acme.test")
@@ -61,9 +45,9 @@ def test_plan_invite_join_check_in_and_see_who_is_where(
     nina_page.get_by_role("link", name=re.compile("Planifier une session")).first.click()
     nina_page.wait_for_load_state()
     assert nina_page.get_by_label("Espace de travail").input_value() == str(lyon.pk)
-    nina_page.get_by_label("Date", exact=True).fill(WEDNESDAY.isoformat())
-    nina_page.get_by_label("Début").fill("09:00")
-    nina_page.get_by_label("Fin", exact=True).fill("17:00")
+    nina_page.get_by_label("Date", exact=True).fill(now.date().isoformat())
+    nina_page.get_by_label("Début").fill(start.strftime("%H:%M"))
+    nina_page.get_by_label("Fin", exact=True).fill(end.strftime("%H:%M"))
     nina_page.get_by_label(re.compile("Hugo Marchand")).check()
     nina_page.get_by_role("button", name="Planifier la session").click()
     nina_page.wait_for_load_state()

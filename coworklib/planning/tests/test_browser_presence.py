@@ -2,32 +2,23 @@
 then finds themself marked present in "Qui est où"; a colleague checks in by the QR code an admin displays."""
 
 import re
-from collections.abc import Iterator
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 
 from conftest import ARTIFACTS, PASSWORD, make_member, new_phone_page, screenshot
 from coworklib.organizations.models import Organization, Role
 from coworklib.planning.checkin_codes import todays_checkin_code
 from coworklib.planning.models import CheckIn, CheckInMethod
-from coworklib.planning.tests.factories import at, book, join
+from coworklib.planning.tests.factories import at, book, join, now_with_time_left_today
 from coworklib.workspaces.models import Workspace
-from coworklib.workspaces.opening_hours import WeeklyInterval
 from coworklib.workspaces.tests.factories import make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WEDNESDAY = date(2026, 12, 2)
-
-
-@pytest.fixture
-def wednesday_morning() -> Iterator[None]:
-    # The clock keeps ticking (the browser and the server need it), from a Wednesday at 10:00 in Paris.
-    with time_machine.travel(at(WEDNESDAY, 10), tick=True):
-        yield
 
 
 def log_in(page: Any, email: str) -> None:
@@ -42,29 +33,25 @@ def assert_no_horizontal_scroll(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
-def test_a_member_checks_in_and_shows_up_in_whereabouts(
-    phone_page: Any, browser: Any, live_server: Any, wednesday_morning: None
-) -> None:
+def test_a_member_checks_in_and_shows_up_in_whereabouts(phone_page: Any, browser: Any, live_server: Any) -> None:
+    # The real clock (the browser keeps it): today, with the workshop running now, and a day two days ahead.
+    now = now_with_time_left_today(timedelta(minutes=30))
+    today, later = now.date(), now.date() + timedelta(days=2)
     page = phone_page
     acme = Organization.objects.create(name="Acme", slug="acme")
     nina = make_member(acme, "nina@acme.test", Role.OWNER, first_name="Nina", last_name="Rossi")
     hugo = make_member(acme, "hugo@acme.test", Role.MEMBER, first_name="Hugo", last_name="Marchand")
     make_member(acme, "lea@acme.test", Role.MEMBER, first_name="Léa", last_name="Dubois")
-    lyon = make_workspace(
-        nina,
-        acme,
-        "Bureau de Lyon",
-        capacity=12,
-        city="Lyon",
-        opening_hours=[WeeklyInterval(day, 8 * 60, 19 * 60) for day in range(5)],
-    )
+    # Open day and night, so that Hugo may check in whenever the test runs.
+    lyon = make_workspace(nina, acme, "Bureau de Lyon", capacity=12, city="Lyon")
     gutenberg = make_workspace(nina, acme, "Salle Gutenberg", capacity=2, city="Paris")  # open day and night
-    workshop = book(nina, acme, lyon, at(WEDNESDAY, 9), at(WEDNESDAY, 17), description="Atelier produit")
-    book(nina, acme, lyon, at(date(2026, 12, 4), 9), at(date(2026, 12, 4), 12), description="Revue de sprint")
+    workshop_start = at(today, now.hour)
+    workshop_end = min(workshop_start + timedelta(hours=8), at(today + timedelta(days=1), 0))
+    workshop = book(nina, acme, lyon, workshop_start, workshop_end, description="Atelier produit")
+    book(nina, acme, lyon, at(later, 9), at(later, 12), description="Revue de sprint")
     join(hugo, acme, workshop)
-    friday = date(2026, 12, 4)
-    join(hugo, acme, book(nina, acme, gutenberg, at(friday, 14), at(friday, 16), description="Point d'équipe"))
-    book(hugo, acme, gutenberg, at(friday, 16), at(friday, 18))
+    join(hugo, acme, book(nina, acme, gutenberg, at(later, 14), at(later, 16), description="Point d'équipe"))
+    book(hugo, acme, gutenberg, at(later, 16), at(later, 18))
 
     # Hugo checks in from the workspace's page.
     log_in(page, "hugo@acme.test")
@@ -85,12 +72,14 @@ def test_a_member_checks_in_and_shows_up_in_whereabouts(
     # The day in detail.
     page.get_by_role("link", name="La journée en détail").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Mercredi 2 décembre 2026").is_visible()
+    with translation.override("fr"):
+        today_heading = capfirst(date_format(today, "l j F Y"))
+    assert page.get_by_role("heading", name=today_heading).is_visible()
     assert page.get_by_text("Atelier produit").is_visible()
     screenshot(page, "presence-workspace-day")
     assert_no_horizontal_scroll(page)
     # A room open day and night, full for two hours, then with one seat left: 24 columns still fit a phone.
-    page.goto(f"/o/acme/workspaces/{gutenberg.pk}/day/?date=2026-12-04")
+    page.goto(f"/o/acme/workspaces/{gutenberg.pk}/day/?date={later.isoformat()}")
     assert page.get_by_text(re.compile(r"^14:00–15:00 : 0 places? libres? sur 2$")).count() == 1
     screenshot(page, "presence-workspace-day-full")
     assert_no_horizontal_scroll(page)

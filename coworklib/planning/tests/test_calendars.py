@@ -13,7 +13,7 @@ from coworklib.accounts.models import User
 from coworklib.organizations.models import Membership, Organization, Role
 from coworklib.planning import calendars, services
 from coworklib.planning.models import CalendarFeed, Session
-from coworklib.planning.tests.factories import NEXT_MONDAY, PARIS, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, PARIS, at, book
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.opening_hours import WeeklyInterval
@@ -68,7 +68,7 @@ def offices(alice: User, acme: Organization) -> dict[str, Workspace]:
 
 @pytest.mark.usefixtures("frozen_now")
 def test_a_sessions_ics_parses_and_describes_it(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17), description="Sprint ; revue, démo")
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17), description="Sprint ; revue, démo")
     services.join_session(by=membership_of(bob, acme), session=session)
 
     ics = calendars.session_ics(Session.objects.get(pk=session.pk), language="fr")
@@ -126,7 +126,7 @@ def test_the_ics_times_are_the_sessions_instants_in_every_zone(
 
 @pytest.mark.usefixtures("frozen_now")
 def test_a_sessions_ics_speaks_the_language_asked_for(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
 
     for language in ("fr", "en"):
         [event] = Calendar.from_ical(calendars.session_ics(session, language=language)).walk("VEVENT")
@@ -135,7 +135,7 @@ def test_a_sessions_ics_speaks_the_language_asked_for(alice: User, acme: Organiz
 
 @pytest.mark.usefixtures("frozen_now")
 def test_a_cancelled_sessions_ics_says_so(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
     services.cancel_session(by=membership_of(alice, acme), session=session)
 
     [event] = Calendar.from_ical(calendars.session_ics(Session.objects.get(pk=session.pk), language="fr")).walk(
@@ -147,15 +147,15 @@ def test_a_cancelled_sessions_ics_says_so(alice: User, acme: Organization, paris
 
 @pytest.mark.usefixtures("frozen_now")
 def test_a_changed_session_has_a_higher_sequence(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
     [before] = Calendar.from_ical(calendars.session_ics(session, language="fr")).walk("VEVENT")
 
     with time_machine.travel(at(date(2026, 12, 3), 9), tick=False):
-        moved = services.update_session(by=membership_of(alice, acme), session=session, end=at(NEXT_MONDAY, 18))
+        moved = services.update_session(by=membership_of(alice, acme), session=session, end=at(FROZEN_MONDAY, 18))
     [after] = Calendar.from_ical(calendars.session_ics(moved, language="fr")).walk("VEVENT")
 
     assert after.decoded("SEQUENCE") > before.decoded("SEQUENCE")
-    assert after.decoded("DTEND") == at(NEXT_MONDAY, 18)
+    assert after.decoded("DTEND") == at(FROZEN_MONDAY, 18)
 
 
 # --- The feed ------------------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def test_importing_the_feed_gives_back_the_members_sessions(
     alice: User, bob: User, acme: Organization, offices: dict[str, Workspace]
 ) -> None:
     mine = [
-        book(bob, acme, offices["Paris"], at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17)),
+        book(bob, acme, offices["Paris"], at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17)),
         book(
             bob,
             acme,
@@ -189,8 +189,8 @@ def test_importing_the_feed_gives_back_the_members_sessions(
 
 @pytest.mark.usefixtures("frozen_now")
 def test_the_feed_keeps_cancelled_sessions_marked_cancelled(bob: User, acme: Organization, paris: Workspace) -> None:
-    kept = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
-    cancelled = book(bob, acme, paris, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 17))
+    kept = book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
+    cancelled = book(bob, acme, paris, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 17))
     services.cancel_session(by=membership_of(bob, acme), session=cancelled)
 
     events = imported_events(calendars.feed_ics(bob))
@@ -203,8 +203,8 @@ def test_the_feed_keeps_cancelled_sessions_marked_cancelled(bob: User, acme: Org
 def test_the_feed_leaves_out_invitations_and_sessions_one_left(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    invitation = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
-    left = book(alice, acme, paris, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 17))
+    invitation = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
+    left = book(alice, acme, paris, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 17))
     services.join_session(by=membership_of(bob, acme), session=left)
     services.leave_session(by=membership_of(bob, acme), session=left)
 
@@ -218,8 +218,8 @@ def test_the_feed_leaves_out_invitations_and_sessions_one_left(
 def test_the_feed_leaves_out_a_workspace_restricted_since_the_booking(
     alice: User, bob: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    hidden = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
-    kept = book(bob, acme, small_room, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 16))
+    hidden = book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
+    kept = book(bob, acme, small_room, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 16))
 
     workspace_services.set_access_rule(by=membership_of(alice, acme), workspace=paris, restricted=True)
 
@@ -232,9 +232,9 @@ def test_the_feed_has_only_the_organizations_one_belongs_to(
     alice: User, olivia: User, acme: Organization, globex: Organization, paris: Workspace, globex_office: Workspace
 ) -> None:
     globex_only = book(
-        olivia, globex, globex_office, at(NEXT_MONDAY, 9, zone=NEW_YORK), at(NEXT_MONDAY, 12, zone=NEW_YORK)
+        olivia, globex, globex_office, at(FROZEN_MONDAY, 9, zone=NEW_YORK), at(FROZEN_MONDAY, 12, zone=NEW_YORK)
     )
-    acme_session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    acme_session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     assert set(imported_events(calendars.feed_ics(alice))) == {uid_of(acme_session)}
     assert set(imported_events(calendars.feed_ics(olivia))) == {uid_of(globex_only)}
@@ -245,7 +245,7 @@ def test_the_feed_of_a_member_of_two_organizations_has_both(
     alice: User, olivia: User, acme: Organization, globex: Organization, paris: Workspace, globex_office: Workspace
 ) -> None:
     Membership.objects.create(organization=globex, user=alice, role=Role.MEMBER)
-    acme_session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    acme_session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     globex_session = book(
         alice, globex, globex_office, at(date(2026, 12, 8), 9, zone=NEW_YORK), at(date(2026, 12, 8), 12, zone=NEW_YORK)
     )
@@ -337,7 +337,7 @@ def test_a_member_of_another_organization_sees_none_of_acmes_sessions(
 ) -> None:
     outsider = make_member(globex, "eve@globex.test")
     with time_machine.travel(at(date(2026, 12, 2), 10), tick=False):
-        session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+        session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
         assert imported_events(calendars.feed_ics(outsider)) == {}
     assert session.pk
 
@@ -352,7 +352,7 @@ def test_a_new_york_workspace_with_opening_hours_exports_new_york_hours(alice: U
         opening_hours=[WeeklyInterval(day, 9 * 60, 17 * 60) for day in range(5)],
     )
     with time_machine.travel(at(date(2026, 12, 2), 10), tick=False):
-        session = book(alice, acme, new_york, at(NEXT_MONDAY, 9, zone=NEW_YORK), at(NEXT_MONDAY, 17, zone=NEW_YORK))
+        session = book(alice, acme, new_york, at(FROZEN_MONDAY, 9, zone=NEW_YORK), at(FROZEN_MONDAY, 17, zone=NEW_YORK))
         events = imported_events(calendars.feed_ics(alice))
 
     assert events[uid_of(session)]["start"].astimezone(NEW_YORK).hour == 9

@@ -1,5 +1,6 @@
 """Sessions shown to a group: services, API, pages and who is where."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +17,10 @@ from coworklib.planning.tests.factories import NEXT_MONDAY, at, book
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.tests.factories import call, membership_of
 
-MONDAY_9 = "2026-12-07T09:00:00+01:00"
-MONDAY_17 = "2026-12-07T17:00:00+01:00"
+# On the real clock: a Monday ahead of today, whatever day the tests run.
+TUESDAY = NEXT_MONDAY + timedelta(days=1)
+MONDAY_9 = at(NEXT_MONDAY, 9).isoformat()
+MONDAY_17 = at(NEXT_MONDAY, 17).isoformat()
 
 
 def make_group(organization: Organization, name: str, *members: User) -> Group:
@@ -95,7 +98,7 @@ def test_recurring_sessions_share_the_group(bob: User, acme: Organization, paris
         start=at(NEXT_MONDAY, 9),
         end=at(NEXT_MONDAY, 12),
         weekdays=[0, 1],
-        until=NEXT_MONDAY.replace(day=8),
+        until=TUESDAY,
         visibility="group",
         group=team,
     )
@@ -162,9 +165,9 @@ def test_api_a_non_member_gets_404_then_sees_it_once_added(
     client: Client, acme: Organization, dave: User, team: Group, group_session: Session, paris: Workspace
 ) -> None:
     assert call(client, "GET", f"/sessions/{group_session.pk}", dave).status_code == 404
-    listed = call(client, "GET", f"/workspaces/{paris.pk}/sessions?date=2026-12-07", dave).json()
+    listed = call(client, "GET", f"/workspaces/{paris.pk}/sessions?date={NEXT_MONDAY}", dave).json()
     assert listed["count"] == 0
-    people = call(client, "GET", "/organizations/acme/whereabouts?week=2026-12-07", dave).json()
+    people = call(client, "GET", f"/organizations/acme/whereabouts?week={NEXT_MONDAY}", dave).json()
     assert all(not day["workspaces"] for day in people["days"])
 
     GroupMembership.objects.create(group=team, user=dave)
@@ -172,7 +175,7 @@ def test_api_a_non_member_gets_404_then_sees_it_once_added(
     assert response.status_code == 200
     assert response.json()["group"] == {"id": team.pk, "name": "Équipe produit"}
     assert response.json()["visibility"] == "group"
-    assert call(client, "GET", f"/workspaces/{paris.pk}/sessions?date=2026-12-07", dave).json()["count"] == 1
+    assert call(client, "GET", f"/workspaces/{paris.pk}/sessions?date={NEXT_MONDAY}", dave).json()["count"] == 1
 
 
 def test_api_create_with_group(client: Client, bob: User, paris: Workspace, team: Group) -> None:
@@ -204,7 +207,7 @@ def test_api_recurring_with_group(client: Client, bob: User, paris: Workspace, t
         "start": MONDAY_9,
         "end": MONDAY_17,
         "weekdays": [0, 2],
-        "until": "2026-12-09",
+        "until": (NEXT_MONDAY + timedelta(days=2)).isoformat(),
         "visibility": "group",
         "group": team.pk,
     }
@@ -250,7 +253,7 @@ def test_plan_page_offers_my_groups_only_when_i_have_some(
 def _plan_data(paris: Workspace, **extra: Any) -> dict[str, Any]:
     return {
         "workspace": paris.pk,
-        "date": "2026-12-07",
+        "date": NEXT_MONDAY.isoformat(),
         "start_time": "09:00",
         "end_time": "17:00",
         "visibility": "group",
@@ -310,7 +313,7 @@ def three_sessions(
 ) -> dict[str, Session]:
     return {
         "alice": book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17)),
-        "bob": book(bob, acme, paris, at(NEXT_MONDAY.replace(day=8), 9), at(NEXT_MONDAY.replace(day=8), 17)),
+        "bob": book(bob, acme, paris, at(TUESDAY, 9), at(TUESDAY, 17)),
         "carol": book(carol, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17)),
     }
 
@@ -337,7 +340,7 @@ def test_api_whereabouts_scopes(
     team: Group,
     three_sessions: dict[str, Session],
 ) -> None:
-    base = "/organizations/acme/whereabouts?week=2026-12-07"
+    base = f"/organizations/acme/whereabouts?week={NEXT_MONDAY}"
     assert _ids(call(client, "GET", base, alice).json()) == {alice.pk, bob.pk, carol.pk}
     assert _ids(call(client, "GET", base + "&scope=me", alice).json()) == {alice.pk}
     MemberFollow.objects.create(organization=acme, follower=alice, followed=carol)
@@ -348,7 +351,7 @@ def test_api_whereabouts_scopes(
 def test_api_whereabouts_scope_errors(
     client: Client, alice: User, olivia: User, globex: Organization, three_sessions: dict[str, Session]
 ) -> None:
-    base = "/organizations/acme/whereabouts?week=2026-12-07"
+    base = f"/organizations/acme/whereabouts?week={NEXT_MONDAY}"
     assert call(client, "GET", base + "&scope=everyone", alice).status_code == 422
     assert call(client, "GET", base + "&scope=group:abc", alice).status_code == 404
     theirs = make_group(globex, "Globex", olivia)
@@ -360,12 +363,12 @@ def test_whereabouts_page_offers_following_and_my_groups(
 ) -> None:
     team = make_group(acme, "Les amis d'Alice", alice, carol)
     client.force_login(alice)
-    page = client.get("/o/acme/whereabouts/?week=2026-12-07").content.decode()
+    page = client.get(f"/o/acme/whereabouts/?week={NEXT_MONDAY}").content.decode()
     assert "Personnes que je suis" in page and "Les amis d&#x27;Alice" in page
-    scoped = client.get(f"/o/acme/whereabouts/?week=2026-12-07&scope=group:{team.pk}").content.decode()
+    scoped = client.get(f"/o/acme/whereabouts/?week={NEXT_MONDAY}&scope=group:{team.pk}").content.decode()
     assert "Carol" in scoped and bob.display_name not in scoped
     MemberFollow.objects.create(organization=acme, follower=alice, followed=bob)
-    following = client.get("/o/acme/whereabouts/?week=2026-12-07&scope=following").content.decode()
+    following = client.get(f"/o/acme/whereabouts/?week={NEXT_MONDAY}&scope=following").content.decode()
     assert bob.display_name in following and carol.display_name not in following
 
 
@@ -373,5 +376,5 @@ def test_whereabouts_hide_a_group_session_from_non_members(
     client: Client, dave: User, group_session: Session, bob: User
 ) -> None:
     client.force_login(dave)
-    page = client.get("/o/acme/whereabouts/?week=2026-12-07").content.decode()
+    page = client.get(f"/o/acme/whereabouts/?week={NEXT_MONDAY}").content.decode()
     assert bob.display_name not in page

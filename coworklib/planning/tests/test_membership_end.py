@@ -16,7 +16,7 @@ from coworklib.organizations import services as organization_services
 from coworklib.organizations.models import Membership, Organization, Role
 from coworklib.planning import events, services
 from coworklib.planning.models import CheckIn, Participant, ParticipantStatus, Session
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, at, book
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.tests.factories import membership_of
 
@@ -70,19 +70,19 @@ def received() -> Iterator[list[tuple[str, dict[str, Any]]]]:
 def test_a_removed_member_gives_back_their_coming_seats(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     services.join_session(by=membership_of(bob, acme), session=session)
 
     remove_bob(alice, acme, bob)
 
     assert status_of(bob, session) == ParticipantStatus.DECLINED
-    assert book(carol, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 11)).pk
+    assert book(carol, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 11)).pk
 
 
 def test_a_removed_member_no_longer_has_invitations(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
 
     remove_bob(alice, acme, bob)
 
@@ -99,7 +99,7 @@ def test_their_organised_sessions_go_to_the_longest_standing_going_participant(
     received: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[alice.pk])
+    session = book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[alice.pk])
     with time_machine.travel(at(TODAY, 10, 5), tick=False):
         services.join_session(by=membership_of(dave, acme), session=session)
     with time_machine.travel(at(TODAY, 10, 10), tick=False):
@@ -126,7 +126,7 @@ def test_their_sessions_with_nobody_else_going_are_cancelled(
     received: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[alice.pk])
+    session = book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[alice.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
         remove_bob(alice, acme, bob)
@@ -177,9 +177,9 @@ def test_the_past_is_left_as_it_was(alice: User, bob: User, acme: Organization, 
 def test_leaving_the_organization_does_the_same(
     alice: User, bob: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    joined = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    joined = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     services.join_session(by=membership_of(bob, acme), session=joined)
-    organised = book(bob, acme, small_room, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 16))
+    organised = book(bob, acme, small_room, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 16))
 
     organization_services.leave_organization(membership=membership_of(bob, acme))
 
@@ -192,7 +192,7 @@ def test_another_organization_keeps_the_members_plans(
     alice: User, bob: User, acme: Organization, globex: Organization, paris: Workspace, globex_office: Workspace
 ) -> None:
     Membership.objects.create(organization=globex, user=bob, role=Role.MEMBER)
-    elsewhere = book(bob, globex, globex_office, at(NEXT_MONDAY, 15), at(NEXT_MONDAY, 17))
+    elsewhere = book(bob, globex, globex_office, at(FROZEN_MONDAY, 15), at(FROZEN_MONDAY, 17))
     with time_machine.travel(at(TODAY, 10), tick=False):
         record, _created = services.check_in(by=membership_of(bob, globex), workspace=globex_office)
 
@@ -207,7 +207,7 @@ def test_another_organization_keeps_the_members_plans(
 def test_a_removal_that_is_refused_changes_no_plan(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with pytest.raises(Forbidden):
         organization_services.remove_member(by=membership_of(carol, acme), user_id=alice.pk)

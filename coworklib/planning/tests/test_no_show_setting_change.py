@@ -10,7 +10,7 @@ from coworklib.accounts.models import User
 from coworklib.organizations import services as organization_services
 from coworklib.organizations.models import Organization
 from coworklib.planning.tasks import schedule_organization_no_shows_task
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, at, book
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.tests.factories import membership_of
 
@@ -29,8 +29,8 @@ def test_turning_the_release_on_plans_checks_for_sessions_yet_to_start(
     frozen_now: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    first = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
-    second = book(bob, acme, paris, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 12))
+    first = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
+    second = book(bob, acme, paris, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 12))
     assert _release_checks() == []
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -53,7 +53,7 @@ def test_turning_the_release_off_plans_nothing(
 ) -> None:
     acme.no_show_release_minutes = 15
     acme.save()
-    book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
     DBTaskResult.objects.all().delete()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -16,7 +16,7 @@ from coworklib.organizations.models import Organization
 from coworklib.planning import selectors, services
 from coworklib.planning.capacity import Booking, peak_occupancy, sessions_over_capacity
 from coworklib.planning.models import Session, Visibility
-from coworklib.planning.tests.factories import NEXT_MONDAY, PARIS, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, PARIS, at, book
 from coworklib.workspaces import selectors as workspace_selectors
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
@@ -120,12 +120,12 @@ def test_free_seats_are_the_capacity_minus_the_days_peak(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
     people = crowd(acme, 4, "p")
-    session_with(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), people[:2])  # 3 seats
-    session_with(bob, acme, paris, at(NEXT_MONDAY, 11), at(NEXT_MONDAY, 13), people[2:3])  # 2 seats, 5 at 11:00
-    session_with(people[3], acme, paris, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 18), [])  # 1 seat
+    session_with(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), people[:2])  # 3 seats
+    session_with(bob, acme, paris, at(FROZEN_MONDAY, 11), at(FROZEN_MONDAY, 13), people[2:3])  # 2 seats, 5 at 11:00
+    session_with(people[3], acme, paris, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 18), [])  # 1 seat
 
-    assert selectors.free_seats_on([paris], NEXT_MONDAY) == {paris.pk: 15}
-    assert selectors.free_seats_on([paris], NEXT_MONDAY + timedelta(days=1)) == {paris.pk: 20}
+    assert selectors.free_seats_on([paris], FROZEN_MONDAY) == {paris.pk: 15}
+    assert selectors.free_seats_on([paris], FROZEN_MONDAY + timedelta(days=1)) == {paris.pk: 20}
 
 
 @pytest.mark.django_db
@@ -133,11 +133,11 @@ def test_free_seats_are_the_capacity_minus_the_days_peak(
 def test_invitations_and_cancelled_sessions_hold_no_seat(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk, carol.pk])
-    cancelled = book(bob, acme, small_room, at(NEXT_MONDAY, 13), at(NEXT_MONDAY, 14))
+    book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk, carol.pk])
+    cancelled = book(bob, acme, small_room, at(FROZEN_MONDAY, 13), at(FROZEN_MONDAY, 14))
     services.cancel_session(by=membership_of(bob, acme), session=cancelled)
 
-    assert selectors.free_seats_on([small_room], NEXT_MONDAY) == {small_room.pk: 1}
+    assert selectors.free_seats_on([small_room], FROZEN_MONDAY) == {small_room.pk: 1}
 
 
 @pytest.mark.django_db
@@ -145,11 +145,11 @@ def test_invitations_and_cancelled_sessions_hold_no_seat(
 def test_a_full_workspace_has_no_free_seats(
     alice: User, bob: User, acme: Organization, small_room: Workspace, paris: Workspace
 ) -> None:
-    book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 10))
-    book(bob, acme, small_room, at(NEXT_MONDAY, 9, 30), at(NEXT_MONDAY, 11))
+    book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 10))
+    book(bob, acme, small_room, at(FROZEN_MONDAY, 9, 30), at(FROZEN_MONDAY, 11))
 
-    assert selectors.free_seats_on([small_room, paris], NEXT_MONDAY) == {small_room.pk: 0, paris.pk: 20}
-    assert workspace_selectors.free_seats_by_workspace([small_room, paris], NEXT_MONDAY) == {
+    assert selectors.free_seats_on([small_room, paris], FROZEN_MONDAY) == {small_room.pk: 0, paris.pk: 20}
+    assert workspace_selectors.free_seats_by_workspace([small_room, paris], FROZEN_MONDAY) == {
         small_room.pk: 0,
         paris.pk: 20,
     }
@@ -159,11 +159,11 @@ def test_a_full_workspace_has_no_free_seats(
 @pytest.mark.usefixtures("frozen_now")
 def test_a_night_session_counts_on_both_days(alice: User, acme: Organization) -> None:
     always_open = make_workspace(alice, acme, "Ouvert 24/7", capacity=4)
-    book(alice, acme, always_open, at(NEXT_MONDAY, 22), at(NEXT_MONDAY + timedelta(days=1), 2))
+    book(alice, acme, always_open, at(FROZEN_MONDAY, 22), at(FROZEN_MONDAY + timedelta(days=1), 2))
 
-    assert selectors.free_seats_on([always_open], NEXT_MONDAY) == {always_open.pk: 3}
-    assert selectors.free_seats_on([always_open], NEXT_MONDAY + timedelta(days=1)) == {always_open.pk: 3}
-    assert selectors.free_seats_on([always_open], NEXT_MONDAY + timedelta(days=2)) == {always_open.pk: 4}
+    assert selectors.free_seats_on([always_open], FROZEN_MONDAY) == {always_open.pk: 3}
+    assert selectors.free_seats_on([always_open], FROZEN_MONDAY + timedelta(days=1)) == {always_open.pk: 3}
+    assert selectors.free_seats_on([always_open], FROZEN_MONDAY + timedelta(days=2)) == {always_open.pk: 4}
 
 
 @pytest.mark.django_db
@@ -171,10 +171,10 @@ def test_a_night_session_counts_on_both_days(alice: User, acme: Organization) ->
 def test_free_seats_follow_each_workspaces_local_date(alice: User, acme: Organization, paris: Workspace) -> None:
     tokyo = make_workspace(alice, acme, "Shibuya", capacity=4, timezone="Asia/Tokyo")
     # Monday 07:00 in Tokyo is Sunday 23:00 in Paris.
-    book(alice, acme, tokyo, at(NEXT_MONDAY, 7, zone=TOKYO), at(NEXT_MONDAY, 9, zone=TOKYO))
+    book(alice, acme, tokyo, at(FROZEN_MONDAY, 7, zone=TOKYO), at(FROZEN_MONDAY, 9, zone=TOKYO))
 
-    assert selectors.free_seats_on([tokyo, paris], NEXT_MONDAY) == {tokyo.pk: 3, paris.pk: 20}
-    assert selectors.free_seats_on([tokyo], NEXT_MONDAY - timedelta(days=1)) == {tokyo.pk: 4}
+    assert selectors.free_seats_on([tokyo, paris], FROZEN_MONDAY) == {tokyo.pk: 3, paris.pk: 20}
+    assert selectors.free_seats_on([tokyo], FROZEN_MONDAY - timedelta(days=1)) == {tokyo.pk: 4}
 
 
 @pytest.mark.django_db
@@ -194,7 +194,7 @@ def test_without_a_date_free_seats_are_today_in_each_zone(alice: User, bob: User
 
 @pytest.mark.django_db
 def test_free_seats_of_no_workspace_is_empty() -> None:
-    assert selectors.free_seats_on([], NEXT_MONDAY) == {}
+    assert selectors.free_seats_on([], FROZEN_MONDAY) == {}
 
 
 # --- The day timeline -----------------------------------------------------------------------------------------
@@ -206,10 +206,10 @@ def test_the_timeline_shows_each_hours_peak_against_capacity(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
     people = crowd(acme, 3, "t")
-    session_with(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), people[:1])  # 2 seats
-    session_with(bob, acme, paris, at(NEXT_MONDAY, 10, 30), at(NEXT_MONDAY, 11), people[1:3])  # 3 seats
+    session_with(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), people[:1])  # 2 seats
+    session_with(bob, acme, paris, at(FROZEN_MONDAY, 10, 30), at(FROZEN_MONDAY, 11), people[1:3])  # 3 seats
 
-    timeline = selectors.day_timeline(paris, NEXT_MONDAY)
+    timeline = selectors.day_timeline(paris, FROZEN_MONDAY)
 
     assert len(timeline.slots) == 24
     by_hour = {slot.start.astimezone(PARIS).hour: slot for slot in timeline.slots}
@@ -217,7 +217,7 @@ def test_the_timeline_shows_each_hours_peak_against_capacity(
     assert (by_hour[10].capacity, by_hour[10].free, by_hour[10].percent) == (20, 15, 25)
     assert [hour for hour, slot in by_hour.items() if slot.open] == list(range(8, 19))
     assert (timeline.peak, timeline.free_seats) == (5, 15)
-    assert timeline.open_intervals == [(at(NEXT_MONDAY, 8), at(NEXT_MONDAY, 19))]
+    assert timeline.open_intervals == [(at(FROZEN_MONDAY, 8), at(FROZEN_MONDAY, 19))]
     assert all(slot.end - slot.start == timedelta(hours=1) for slot in timeline.slots)
 
 
@@ -253,13 +253,13 @@ def test_a_percent_never_exceeds_a_hundred() -> None:
 def test_the_sessions_of_a_day_are_those_the_member_may_see(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace
 ) -> None:
-    shown = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
-    book(carol, acme, paris, at(NEXT_MONDAY, 13), at(NEXT_MONDAY, 14), visibility=Visibility.INVITED)
-    cancelled = book(alice, acme, paris, at(NEXT_MONDAY, 15), at(NEXT_MONDAY, 16))
+    shown = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
+    book(carol, acme, paris, at(FROZEN_MONDAY, 13), at(FROZEN_MONDAY, 14), visibility=Visibility.INVITED)
+    cancelled = book(alice, acme, paris, at(FROZEN_MONDAY, 15), at(FROZEN_MONDAY, 16))
     services.cancel_session(by=membership_of(alice, acme), session=cancelled)
-    book(alice, acme, paris, at(NEXT_MONDAY + timedelta(days=1), 9), at(NEXT_MONDAY + timedelta(days=1), 12))
+    book(alice, acme, paris, at(FROZEN_MONDAY + timedelta(days=1), 9), at(FROZEN_MONDAY + timedelta(days=1), 12))
 
-    sessions = selectors.sessions_at(membership_of(bob, acme), paris, NEXT_MONDAY)
+    sessions = selectors.sessions_at(membership_of(bob, acme), paris, FROZEN_MONDAY)
 
     assert [session.pk for session in sessions] == [shown.pk]
 
@@ -278,8 +278,8 @@ def busy_paris(alice: User, bob: User, acme: Organization, paris: Workspace, fro
     """Paris HQ (20 seats) with 3 going 09–12 and 2 going 10–11 on Monday, 2 going on Tuesday, 1 on Wednesday."""
     people = crowd(acme, 6, "c")
     return {
-        "monday_morning": session_with(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), people[:2]),
-        "monday_meeting": session_with(bob, acme, paris, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 11), people[2:3]),
+        "monday_morning": session_with(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), people[:2]),
+        "monday_meeting": session_with(bob, acme, paris, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 11), people[2:3]),
         "tuesday": session_with(
             people[3], acme, paris, at(date(2026, 12, 8), 9), at(date(2026, 12, 8), 17), people[4:5]
         ),
@@ -322,7 +322,7 @@ def test_a_capacity_that_still_fits_is_accepted(
 
     paris.refresh_from_db()
     assert updated.capacity == paris.capacity == 5
-    assert selectors.free_seats_on([paris], NEXT_MONDAY) == {paris.pk: 0}
+    assert selectors.free_seats_on([paris], FROZEN_MONDAY) == {paris.pk: 0}
 
 
 @pytest.mark.django_db
@@ -340,7 +340,7 @@ def test_past_sessions_do_not_block_a_decrease(
 def test_a_running_session_still_blocks_a_decrease(
     alice: User, acme: Organization, paris: Workspace, busy_paris: dict[str, Session]
 ) -> None:
-    with time_machine.travel(at(NEXT_MONDAY, 11, 30), tick=False), pytest.raises(Conflict) as refusal:
+    with time_machine.travel(at(FROZEN_MONDAY, 11, 30), tick=False), pytest.raises(Conflict) as refusal:
         decrease(alice, acme, paris, 2)
 
     assert refusal.value.extra["sessions"] == [busy_paris["monday_morning"].pk]
@@ -373,7 +373,7 @@ def test_an_increase_is_accepted_whatever_is_booked(
 def test_sessions_over_capacity_looks_only_at_the_given_workspace(
     alice: User, bob: User, acme: Organization, paris: Workspace, small_room: Workspace, frozen_now: Any
 ) -> None:
-    session_with(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [bob])
+    session_with(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [bob])
 
     assert sessions_over_capacity(paris.pk, 1, at(date(2026, 12, 2), 10)) == []
     assert len(sessions_over_capacity(small_room.pk, 1, at(date(2026, 12, 2), 10))) == 1

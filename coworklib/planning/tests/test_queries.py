@@ -17,7 +17,7 @@ from coworklib.accounts.models import User
 from coworklib.organizations.models import Organization
 from coworklib.planning import selectors, services
 from coworklib.planning.models import CheckIn, Participant, ParticipantStatus, Session
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, at, book
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.tests.factories import membership_of, populate_workspaces
 
@@ -78,14 +78,14 @@ def people(alice: User, bob: User, carol: User, acme: Organization) -> list[User
 def test_creating_a_session_runs_the_same_queries_whatever_the_history(
     alice: User, bob: User, acme: Organization, paris: Workspace, people: list[User]
 ) -> None:
-    book(alice, acme, paris, at(NEXT_MONDAY, 8), at(NEXT_MONDAY, 9))  # warm caches up
+    book(alice, acme, paris, at(FROZEN_MONDAY, 8), at(FROZEN_MONDAY, 9))  # warm caches up
     _session, fresh = counted(
-        lambda: book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+        lambda: book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     )
 
     add_history(paris, acme, people)
     _session, with_history = counted(
-        lambda: book(alice, acme, paris, at(NEXT_MONDAY, 13), at(NEXT_MONDAY, 16), invitee_ids=[bob.pk])
+        lambda: book(alice, acme, paris, at(FROZEN_MONDAY, 13), at(FROZEN_MONDAY, 16), invitee_ids=[bob.pk])
     )
 
     assert with_history == fresh <= 16 + lock_statements()
@@ -95,14 +95,14 @@ def test_creating_a_session_runs_the_same_queries_for_one_invitee_or_ten(
     alice: User, acme: Organization, paris: Workspace
 ) -> None:
     colleagues = [make_member(acme, f"colleague{number}@acme.test") for number in range(10)]
-    book(alice, acme, paris, at(NEXT_MONDAY, 8), at(NEXT_MONDAY, 9))  # warm caches up
+    book(alice, acme, paris, at(FROZEN_MONDAY, 8), at(FROZEN_MONDAY, 9))  # warm caches up
 
     _session, one = counted(
-        lambda: book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[colleagues[0].pk])
+        lambda: book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[colleagues[0].pk])
     )
     _session, ten = counted(
         lambda: book(
-            alice, acme, paris, at(NEXT_MONDAY, 13), at(NEXT_MONDAY, 16), invitee_ids=[c.pk for c in colleagues]
+            alice, acme, paris, at(FROZEN_MONDAY, 13), at(FROZEN_MONDAY, 16), invitee_ids=[c.pk for c in colleagues]
         )
     )
 
@@ -112,8 +112,8 @@ def test_creating_a_session_runs_the_same_queries_for_one_invitee_or_ten(
 def test_joining_runs_the_same_queries_whatever_the_history(
     alice: User, bob: User, acme: Organization, paris: Workspace, people: list[User]
 ) -> None:
-    first = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
-    second = book(alice, acme, paris, at(NEXT_MONDAY, 13), at(NEXT_MONDAY, 16))
+    first = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
+    second = book(alice, acme, paris, at(FROZEN_MONDAY, 13), at(FROZEN_MONDAY, 16))
     _participant, fresh = counted(lambda: services.join_session(by=membership_of(bob, acme), session=first))
 
     add_history(paris, acme, people)
@@ -139,11 +139,11 @@ def test_free_seats_take_one_query_for_10_or_100_workspaces(
 ) -> None:
     populate_workspaces(acme, 100, [], bob)
     workspaces = list(Workspace.objects.filter(organization=acme).order_by("pk"))
-    book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
-    ten, with_ten = counted(lambda: selectors.free_seats_on(workspaces[:10], NEXT_MONDAY))
+    ten, with_ten = counted(lambda: selectors.free_seats_on(workspaces[:10], FROZEN_MONDAY))
     add_history(paris, acme, people)
-    hundred, with_hundred = counted(lambda: selectors.free_seats_on(workspaces, NEXT_MONDAY))
+    hundred, with_hundred = counted(lambda: selectors.free_seats_on(workspaces, FROZEN_MONDAY))
 
     assert with_ten == with_hundred == 1
     assert len(ten) == 10 and len(hundred) == 101
@@ -153,11 +153,11 @@ def test_free_seats_take_one_query_for_10_or_100_workspaces(
 def test_the_day_timeline_runs_the_same_queries_whatever_the_history(
     alice: User, acme: Organization, paris: Workspace, people: list[User]
 ) -> None:
-    book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
-    _timeline, fresh = counted(lambda: selectors.day_timeline(Workspace.objects.get(pk=paris.pk), NEXT_MONDAY))
+    book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
+    _timeline, fresh = counted(lambda: selectors.day_timeline(Workspace.objects.get(pk=paris.pk), FROZEN_MONDAY))
 
     add_history(paris, acme, people)
-    timeline, with_history = counted(lambda: selectors.day_timeline(Workspace.objects.get(pk=paris.pk), NEXT_MONDAY))
+    timeline, with_history = counted(lambda: selectors.day_timeline(Workspace.objects.get(pk=paris.pk), FROZEN_MONDAY))
 
     # One for the workspace in the lambda, hours, closures, sessions.
     assert with_history == fresh <= 4
@@ -183,8 +183,8 @@ def test_who_is_where_runs_the_same_queries_whatever_the_history(
 def test_the_agenda_runs_the_same_queries_whatever_the_history(
     alice: User, bob: User, acme: Organization, paris: Workspace, people: list[User]
 ) -> None:
-    book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
-    book(bob, acme, paris, at(NEXT_MONDAY, 13), at(NEXT_MONDAY, 16))
+    book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
+    book(bob, acme, paris, at(FROZEN_MONDAY, 13), at(FROZEN_MONDAY, 16))
     add_history(paris, acme, people, days=1)  # a past list to prefetch for, like the long history below
     membership = membership_of(bob, acme)
     _agenda, fresh = counted(lambda: selectors.agenda_of(membership))
@@ -213,7 +213,7 @@ def test_presence_runs_two_queries_whatever_the_history(
 def test_a_capacity_decrease_check_runs_the_same_queries_whatever_the_history(
     alice: User, acme: Organization, paris: Workspace, people: list[User]
 ) -> None:
-    book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     _nothing, fresh = counted(lambda: services.ensure_capacity_fits(paris, 1))
 
     add_history(paris, acme, people)

@@ -12,7 +12,7 @@ from coworklib.core.errors import Conflict, InvalidInput
 from coworklib.organizations.models import Organization
 from coworklib.planning import services
 from coworklib.planning.models import Participant, ParticipantStatus, Session, SessionSeries
-from coworklib.planning.tests.factories import NEXT_MONDAY, PARIS, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, PARIS, at, book
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.opening_hours import WeeklyInterval
@@ -59,7 +59,7 @@ def test_a_series_books_each_chosen_weekday_until_the_end_date(
     alice: User, acme: Organization, paris: Workspace
 ) -> None:
     result = repeat(
-        alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [MONDAY, WEDNESDAY], date(2026, 12, 16)
+        alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [MONDAY, WEDNESDAY], date(2026, 12, 16)
     )
 
     days = [date(2026, 12, 7), date(2026, 12, 9), date(2026, 12, 14), date(2026, 12, 16)]
@@ -82,7 +82,7 @@ def test_a_series_books_each_chosen_weekday_until_the_end_date(
 def test_the_first_day_is_booked_only_when_its_weekday_is_chosen(
     alice: User, acme: Organization, paris: Workspace
 ) -> None:
-    result = repeat(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [THURSDAY], date(2026, 12, 17))
+    result = repeat(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [THURSDAY], date(2026, 12, 17))
 
     assert [s.start for s in result.sessions] == [at(date(2026, 12, 10), 9), at(date(2026, 12, 17), 9)]
 
@@ -95,8 +95,8 @@ def test_every_occurrence_invites_the_invitees_and_keeps_the_description(
         alice,
         acme,
         paris,
-        at(NEXT_MONDAY, 9),
-        at(NEXT_MONDAY, 12),
+        at(FROZEN_MONDAY, 9),
+        at(FROZEN_MONDAY, 12),
         [MONDAY],
         date(2026, 12, 14),
         description="Point d'équipe",
@@ -113,7 +113,9 @@ def test_every_occurrence_invites_the_invitees_and_keeps_the_description(
 
 @pytest.mark.usefixtures("frozen_now")
 def test_closed_days_are_skipped_and_listed(alice: User, acme: Organization, paris: Workspace) -> None:
-    result = repeat(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [MONDAY, SATURDAY], date(2026, 12, 14))
+    result = repeat(
+        alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [MONDAY, SATURDAY], date(2026, 12, 14)
+    )
 
     assert [s.start for s in result.sessions] == [at(date(2026, 12, 7), 9), at(date(2026, 12, 14), 9)]
     assert [(s.day, s.code) for s in result.skipped] == [(date(2026, 12, 12), "workspace_closed")]
@@ -127,9 +129,11 @@ def test_a_closure_is_skipped_and_listed(alice: User, acme: Organization, paris:
         by=membership_of(alice, acme), workspace=paris, start_date=date(2026, 12, 8), end_date=date(2026, 12, 8)
     )
 
-    result = repeat(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [MONDAY, TUESDAY], date(2026, 12, 8))
+    result = repeat(
+        alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [MONDAY, TUESDAY], date(2026, 12, 8)
+    )
 
-    assert [s.start for s in result.sessions] == [at(NEXT_MONDAY, 9)]
+    assert [s.start for s in result.sessions] == [at(FROZEN_MONDAY, 9)]
     assert [(s.day, s.code) for s in result.skipped] == [(date(2026, 12, 8), "workspace_closed")]
 
 
@@ -145,13 +149,13 @@ def test_full_days_are_skipped_and_listed(
         alice,
         acme,
         small_room,
-        at(NEXT_MONDAY, 9),
-        at(NEXT_MONDAY, 12),
+        at(FROZEN_MONDAY, 9),
+        at(FROZEN_MONDAY, 12),
         [MONDAY, TUESDAY, WEDNESDAY],
         date(2026, 12, 9),
     )
 
-    assert [s.start for s in result.sessions] == [at(NEXT_MONDAY, 9), at(date(2026, 12, 9), 9)]
+    assert [s.start for s in result.sessions] == [at(FROZEN_MONDAY, 9), at(date(2026, 12, 9), 9)]
     [skipped] = result.skipped
     assert (skipped.day, skipped.code) == (tuesday, "capacity_exceeded")
     assert "0 place(s) libre(s) sur 2" in skipped.reason
@@ -163,9 +167,11 @@ def test_days_the_organizer_is_elsewhere_are_skipped_and_listed(
 ) -> None:
     elsewhere = book(alice, acme, small_room, at(date(2026, 12, 9), 11), at(date(2026, 12, 9), 14))
 
-    result = repeat(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [MONDAY, WEDNESDAY], date(2026, 12, 9))
+    result = repeat(
+        alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [MONDAY, WEDNESDAY], date(2026, 12, 9)
+    )
 
-    assert [s.start for s in result.sessions] == [at(NEXT_MONDAY, 9)]
+    assert [s.start for s in result.sessions] == [at(FROZEN_MONDAY, 9)]
     assert [(s.day, s.code) for s in result.skipped] == [(date(2026, 12, 9), "overlapping_session")]
     assert Session.objects.exclude(pk=elsewhere.pk).count() == 1
 
@@ -177,7 +183,7 @@ def test_when_no_day_can_be_booked_nothing_is_written(alice: User, acme: Organiz
     )
 
     with pytest.raises(Conflict) as refusal:
-        repeat(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [MONDAY, SATURDAY], date(2026, 12, 14))
+        repeat(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [MONDAY, SATURDAY], date(2026, 12, 14))
 
     assert refusal.value.code == "no_occurrence_available"
     assert [(item["date"], item["code"]) for item in refusal.value.extra["skipped"]] == [
@@ -208,7 +214,7 @@ def test_a_refused_series_announces_nothing(
 )
 def test_invalid_weekdays_are_refused(alice: User, acme: Organization, paris: Workspace, weekdays: Any) -> None:
     with pytest.raises(InvalidInput) as refusal:
-        repeat(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), weekdays, date(2026, 12, 14))
+        repeat(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), weekdays, date(2026, 12, 14))
 
     assert refusal.value.extra["errors"][0]["loc"] == ["weekdays"]
     assert nothing_written()
@@ -216,7 +222,9 @@ def test_invalid_weekdays_are_refused(alice: User, acme: Organization, paris: Wo
 
 @pytest.mark.usefixtures("frozen_now")
 def test_repeated_weekdays_count_once(alice: User, acme: Organization, paris: Workspace) -> None:
-    result = repeat(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [MONDAY, MONDAY], date(2026, 12, 14))
+    result = repeat(
+        alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [MONDAY, MONDAY], date(2026, 12, 14)
+    )
 
     assert len(result.sessions) == 2
     assert result.series.weekdays == [MONDAY]
@@ -232,7 +240,7 @@ def test_an_invalid_end_date_is_refused(
     alice: User, acme: Organization, paris: Workspace, until: date, kind: str
 ) -> None:
     with pytest.raises(InvalidInput) as refusal:
-        repeat(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [MONDAY], until)
+        repeat(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [MONDAY], until)
 
     [error] = refusal.value.extra["errors"]
     assert (error["loc"], error["type"]) == (["until"], kind)
@@ -246,10 +254,10 @@ def test_more_than_120_occurrences_are_refused(alice: User, acme: Organization, 
             alice,
             acme,
             small_room,
-            at(NEXT_MONDAY, 9),
-            at(NEXT_MONDAY, 12),
+            at(FROZEN_MONDAY, 9),
+            at(FROZEN_MONDAY, 12),
             list(range(7)),
-            NEXT_MONDAY + timedelta(days=120),
+            FROZEN_MONDAY + timedelta(days=120),
         )
 
     [error] = refusal.value.extra["errors"]
@@ -264,8 +272,8 @@ def test_a_series_of_multi_day_sessions_is_refused(alice: User, acme: Organizati
             alice,
             acme,
             small_room,
-            at(NEXT_MONDAY, 9),
-            at(NEXT_MONDAY + timedelta(days=1), 12),
+            at(FROZEN_MONDAY, 9),
+            at(FROZEN_MONDAY + timedelta(days=1), 12),
             [MONDAY],
             date(2026, 12, 21),
         )
@@ -282,14 +290,14 @@ def test_a_series_may_end_at_midnight(alice: User, acme: Organization) -> None:
         alice,
         acme,
         always_open,
-        at(NEXT_MONDAY, 20),
-        at(NEXT_MONDAY + timedelta(days=1), 0),
+        at(FROZEN_MONDAY, 20),
+        at(FROZEN_MONDAY + timedelta(days=1), 0),
         [MONDAY],
         date(2026, 12, 14),
     )
 
     assert [(s.start, s.end) for s in result.sessions] == [
-        (at(NEXT_MONDAY, 20), at(date(2026, 12, 8), 0)),
+        (at(FROZEN_MONDAY, 20), at(date(2026, 12, 8), 0)),
         (at(date(2026, 12, 14), 20), at(date(2026, 12, 15), 0)),
     ]
 
@@ -299,7 +307,7 @@ def test_when_no_chosen_weekday_falls_in_the_period_it_is_invalid(
     alice: User, acme: Organization, paris: Workspace
 ) -> None:
     with pytest.raises(InvalidInput) as refusal:
-        repeat(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [FRIDAY], date(2026, 12, 8))
+        repeat(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [FRIDAY], date(2026, 12, 8))
 
     assert refusal.value.extra["errors"][0]["loc"] == ["weekdays"]
     assert nothing_written()
@@ -316,8 +324,8 @@ def test_an_invitee_without_access_refuses_the_whole_series(
             alice,
             acme,
             paris,
-            at(NEXT_MONDAY, 9),
-            at(NEXT_MONDAY, 12),
+            at(FROZEN_MONDAY, 9),
+            at(FROZEN_MONDAY, 12),
             [MONDAY],
             date(2026, 12, 14),
             invitee_ids=[bob.pk],
@@ -341,7 +349,7 @@ def test_each_occurrence_is_announced_once_after_commit(
     try:
         with django_capture_on_commit_callbacks(execute=True):
             result = repeat(
-                alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), [MONDAY, SATURDAY], date(2026, 12, 14)
+                alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), [MONDAY, SATURDAY], date(2026, 12, 14)
             )
             assert created == []
     finally:
@@ -451,8 +459,8 @@ def test_the_series_days_are_the_workspaces_local_dates(alice: User, acme: Organ
         alice,
         acme,
         office,
-        at(NEXT_MONDAY, 8, zone=tokyo),
-        at(NEXT_MONDAY, 12, zone=tokyo),
+        at(FROZEN_MONDAY, 8, zone=tokyo),
+        at(FROZEN_MONDAY, 12, zone=tokyo),
         [MONDAY],
         date(2026, 12, 14),
     )

@@ -12,7 +12,7 @@ from coworklib.core.errors import InvalidInput
 from coworklib.organizations.models import Organization
 from coworklib.planning import events
 from coworklib.planning.models import Session
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book
+from coworklib.planning.tests.factories import FROZEN_MONDAY, at, book
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Closure, Workspace
 from coworklib.workspaces.tests.factories import membership_of
@@ -30,7 +30,7 @@ def test_a_closure_cancels_the_sessions_on_its_dates_and_only_those(
     frozen_now: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    monday = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    monday = book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
     tuesday = book(bob, acme, paris, at(TUESDAY, 9), at(TUESDAY, 17))
     cancelled: list[int] = []
 
@@ -93,7 +93,7 @@ def test_a_refused_closure_cancels_nothing(
 
     with pytest.raises(InvalidInput):
         workspace_services.add_closure(
-            by=membership_of(alice, acme), workspace=paris, start_date=TUESDAY, end_date=NEXT_MONDAY
+            by=membership_of(alice, acme), workspace=paris, start_date=TUESDAY, end_date=FROZEN_MONDAY
         )
 
     assert not Session.objects.get(pk=tuesday.pk).is_cancelled
@@ -102,7 +102,7 @@ def test_a_refused_closure_cancels_nothing(
 def test_new_hours_keep_booked_sessions_and_list_those_they_no_longer_cover(
     client: Client, alice: User, bob: User, acme: Organization, paris: Workspace, frozen_now: Any
 ) -> None:
-    morning = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    morning = book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     evening = book(bob, acme, paris, at(TUESDAY, 15), at(TUESDAY, 18))
     afternoon_only = [{"weekday": day, "opens": "13:00", "closes": "19:00"} for day in range(5)]
 
@@ -122,7 +122,7 @@ def test_new_hours_keep_booked_sessions_and_list_those_they_no_longer_cover(
 def test_the_console_warns_about_sessions_outside_the_new_hours(
     client: Client, alice: User, bob: User, acme: Organization, paris: Workspace, frozen_now: Any
 ) -> None:
-    book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     client.force_login(alice)
     form = {"action": "save"}
     for day in range(7):

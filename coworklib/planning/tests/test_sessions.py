@@ -19,7 +19,7 @@ from coworklib.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coworklib.organizations.models import Organization
 from coworklib.planning import events, selectors, services
 from coworklib.planning.models import Participant, ParticipantStatus, Session, SessionSeries, Visibility
-from coworklib.planning.tests.factories import NEXT_MONDAY, PARIS, at, book, join
+from coworklib.planning.tests.factories import FROZEN_MONDAY, PARIS, at, book, join
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.opening_hours import WeeklyInterval
@@ -92,11 +92,11 @@ def restrict_to_admins(admin: User, organization: Organization, workspace: Works
 
 
 def test_the_organizer_is_the_first_going_participant(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17), description="Sprint")
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17), description="Sprint")
 
     session.refresh_from_db()
     assert (session.organizer_id, session.workspace_id, session.organization_id) == (alice.pk, paris.pk, acme.pk)
-    assert (session.start, session.end) == (at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    assert (session.start, session.end) == (at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
     assert session.description == "Sprint"
     assert session.visibility == Visibility.ORGANIZATION
     assert not session.is_walk_in
@@ -105,7 +105,7 @@ def test_the_organizer_is_the_first_going_participant(alice: User, acme: Organiz
 
 
 def test_sessions_are_stored_in_utc(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
 
     session.refresh_from_db()
     assert session.start == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
@@ -116,7 +116,7 @@ def test_invitees_are_invited_and_take_no_seat(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
     session = book(
-        alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk, str(carol.pk)]
+        alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk, str(carol.pk)]
     )
 
     assert statuses(session) == {
@@ -128,14 +128,16 @@ def test_invitees_are_invited_and_take_no_seat(
         Participant.objects.filter(session=session).exclude(user=alice).values_list("invited_by", flat=True)
     ) == {alice.pk}
     # Two invitations in a two-seat room: the second seat is still free.
-    other = book(bob, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    other = book(bob, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     assert other.pk
 
 
 def test_inviting_oneself_or_twice_the_same_person_invites_once(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk, bob.pk, alice.pk])
+    session = book(
+        alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk, bob.pk, alice.pk]
+    )
 
     assert statuses(session) == {alice.pk: ParticipantStatus.GOING, bob.pk: ParticipantStatus.INVITED}
 
@@ -146,7 +148,7 @@ def test_an_invitee_outside_the_organization_is_not_found(
     before = planning_rows()
 
     with pytest.raises(NotFound):
-        book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[olivia.pk])
+        book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[olivia.pk])
 
     assert planning_rows() == before
 
@@ -156,7 +158,7 @@ def test_an_invitee_id_that_names_nobody_is_not_found(
     alice: User, acme: Organization, paris: Workspace, invitee: Any
 ) -> None:
     with pytest.raises(NotFound):
-        book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[invitee])
+        book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[invitee])
 
     assert Session.objects.count() == 0
 
@@ -165,7 +167,7 @@ def test_too_many_invitees_at_once_are_refused(alice: User, acme: Organization, 
     colleagues = [make_member(acme, f"colleague{number}@acme.test") for number in range(51)]
 
     with pytest.raises(InvalidInput) as refusal:
-        book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[c.pk for c in colleagues])
+        book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[c.pk for c in colleagues])
 
     assert refusal.value.extra["errors"][0]["loc"] == ["invitees"]
     assert Session.objects.count() == 0
@@ -175,7 +177,7 @@ def test_a_workspace_of_another_organization_is_not_found(
     alice: User, acme: Organization, globex_office: Workspace
 ) -> None:
     with pytest.raises(NotFound):
-        book(alice, acme, globex_office, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+        book(alice, acme, globex_office, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     assert planning_rows() == ([], [], 0)
 
@@ -184,7 +186,7 @@ def test_a_workspace_of_another_organization_is_not_found_even_with_invitees(
     alice: User, bob: User, acme: Organization, globex_office: Workspace
 ) -> None:
     with pytest.raises(NotFound):
-        book(alice, acme, globex_office, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+        book(alice, acme, globex_office, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
 
     assert planning_rows() == ([], [], 0)
 
@@ -195,7 +197,7 @@ def test_a_restricted_workspace_the_member_may_not_see_is_not_found(
     restrict_to_admins(alice, acme, paris)
 
     with pytest.raises(NotFound):
-        book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+        book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     assert Session.objects.count() == 0
 
@@ -203,7 +205,7 @@ def test_a_restricted_workspace_the_member_may_not_see_is_not_found(
 def test_an_admin_books_a_restricted_workspace(alice: User, carol: User, acme: Organization, paris: Workspace) -> None:
     restrict_to_admins(alice, acme, paris)
 
-    session = book(carol, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(carol, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     assert Session.objects.get().pk == session.pk
 
@@ -214,7 +216,7 @@ def test_an_invitee_without_access_to_the_workspace_is_refused(
     restrict_to_admins(alice, acme, paris)
 
     with pytest.raises(InvalidInput) as refusal:
-        book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[carol.pk, bob.pk])
+        book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[carol.pk, bob.pk])
 
     assert refusal.value.extra["errors"] == [
         {"loc": ["invitees"], "msg": refusal.value.detail, "type": "no_access"},
@@ -227,7 +229,7 @@ def test_an_archived_workspace_is_not_found(alice: User, acme: Organization, par
     workspace_services.archive_workspace(by=membership_of(alice, acme), workspace=paris)
 
     with pytest.raises(NotFound):
-        book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+        book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     assert Session.objects.count() == 0
 
@@ -235,11 +237,11 @@ def test_an_archived_workspace_is_not_found(alice: User, acme: Organization, par
 @pytest.mark.parametrize(
     ("start", "end"),
     [
-        pytest.param((NEXT_MONDAY, 7), (NEXT_MONDAY, 9), id="before-opening"),
-        pytest.param((NEXT_MONDAY, 18), (NEXT_MONDAY, 20), id="across-closing-time"),
-        pytest.param((NEXT_MONDAY, 19), (NEXT_MONDAY, 20), id="after-closing"),
+        pytest.param((FROZEN_MONDAY, 7), (FROZEN_MONDAY, 9), id="before-opening"),
+        pytest.param((FROZEN_MONDAY, 18), (FROZEN_MONDAY, 20), id="across-closing-time"),
+        pytest.param((FROZEN_MONDAY, 19), (FROZEN_MONDAY, 20), id="after-closing"),
         pytest.param((date(2026, 12, 5), 9), (date(2026, 12, 5), 12), id="closed-on-saturday"),
-        pytest.param((NEXT_MONDAY, 9), (NEXT_MONDAY + timedelta(days=1), 12), id="over-the-night"),
+        pytest.param((FROZEN_MONDAY, 9), (FROZEN_MONDAY + timedelta(days=1), 12), id="over-the-night"),
     ],
 )
 def test_a_session_outside_opening_hours_is_refused(
@@ -253,18 +255,22 @@ def test_a_session_outside_opening_hours_is_refused(
 
 
 def test_a_session_ending_at_closing_time_is_accepted(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 8), at(NEXT_MONDAY, 19))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 8), at(FROZEN_MONDAY, 19))
 
     assert Session.objects.get().pk == session.pk
 
 
 def test_a_session_on_a_closure_is_refused(alice: User, acme: Organization, paris: Workspace) -> None:
     workspace_services.add_closure(
-        by=membership_of(alice, acme), workspace=paris, start_date=NEXT_MONDAY, end_date=NEXT_MONDAY, reason="Travaux"
+        by=membership_of(alice, acme),
+        workspace=paris,
+        start_date=FROZEN_MONDAY,
+        end_date=FROZEN_MONDAY,
+        reason="Travaux",
     )
 
     with pytest.raises(Conflict) as refusal:
-        book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+        book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     assert refusal.value.code == "workspace_closed"
     assert Session.objects.count() == 0
@@ -273,7 +279,7 @@ def test_a_session_on_a_closure_is_refused(alice: User, acme: Organization, pari
 def test_a_night_session_is_accepted_where_the_workspace_is_open_around_the_clock(
     alice: User, acme: Organization, always_open: Workspace
 ) -> None:
-    session = book(alice, acme, always_open, at(NEXT_MONDAY, 20), at(NEXT_MONDAY + timedelta(days=1), 6))
+    session = book(alice, acme, always_open, at(FROZEN_MONDAY, 20), at(FROZEN_MONDAY + timedelta(days=1), 6))
 
     assert session.end - session.start == timedelta(hours=10)
 
@@ -281,10 +287,10 @@ def test_a_night_session_is_accepted_where_the_workspace_is_open_around_the_cloc
 def test_a_member_cannot_go_to_two_overlapping_sessions(
     alice: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    first = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    first = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with pytest.raises(Conflict) as refusal:
-        book(alice, acme, small_room, at(NEXT_MONDAY, 11), at(NEXT_MONDAY, 13))
+        book(alice, acme, small_room, at(FROZEN_MONDAY, 11), at(FROZEN_MONDAY, 13))
 
     assert refusal.value.code == "overlapping_session"
     assert refusal.value.extra == {"session": first.pk}
@@ -294,9 +300,9 @@ def test_a_member_cannot_go_to_two_overlapping_sessions(
 def test_back_to_back_sessions_of_one_member_do_not_overlap(
     alice: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
-    book(alice, acme, small_room, at(NEXT_MONDAY, 12), at(NEXT_MONDAY, 14))
+    book(alice, acme, small_room, at(FROZEN_MONDAY, 12), at(FROZEN_MONDAY, 14))
 
     assert Session.objects.count() == 2
 
@@ -304,10 +310,10 @@ def test_back_to_back_sessions_of_one_member_do_not_overlap(
 def test_a_cancelled_session_does_not_keep_its_organizer_busy(
     alice: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    first = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    first = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     services.cancel_session(by=membership_of(alice, acme), session=first)
 
-    second = book(alice, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 11))
+    second = book(alice, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 11))
 
     assert second.pk != first.pk
 
@@ -316,12 +322,12 @@ def test_a_request_is_refused_when_the_workspace_is_full_in_the_middle_of_it(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
     # Two seats: 10:00–11:00 and 10:30–12:00 are both held between 10:30 and 11:00.
-    book(bob, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 11))
-    book(carol, acme, small_room, at(NEXT_MONDAY, 10, 30), at(NEXT_MONDAY, 12))
+    book(bob, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 11))
+    book(carol, acme, small_room, at(FROZEN_MONDAY, 10, 30), at(FROZEN_MONDAY, 12))
     before = planning_rows()
 
     with pytest.raises(Conflict) as refusal:
-        book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 13))
+        book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 13))
 
     assert refusal.value.code == "capacity_exceeded"
     assert refusal.value.extra == {"free_seats": 0, "capacity": 2}
@@ -332,10 +338,10 @@ def test_a_request_whose_seats_never_overlap_is_accepted_although_each_end_is_bu
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
     # 10:00–11:00 and 11:00–12:00 hold one seat each, never both at once.
-    book(bob, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 11))
-    book(carol, acme, small_room, at(NEXT_MONDAY, 11), at(NEXT_MONDAY, 12))
+    book(bob, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 11))
+    book(carol, acme, small_room, at(FROZEN_MONDAY, 11), at(FROZEN_MONDAY, 12))
 
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 13))
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 13))
 
     assert Session.objects.filter(pk=session.pk).exists()
 
@@ -343,25 +349,25 @@ def test_a_request_whose_seats_never_overlap_is_accepted_although_each_end_is_bu
 def test_a_request_touching_a_full_range_only_at_its_end_is_accepted(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    book(bob, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 12))
-    book(carol, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 12))
+    book(bob, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 12))
+    book(carol, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 12))
 
-    before = book(alice, acme, small_room, at(NEXT_MONDAY, 8), at(NEXT_MONDAY, 10))
+    before = book(alice, acme, small_room, at(FROZEN_MONDAY, 8), at(FROZEN_MONDAY, 10))
     services.cancel_session(by=membership_of(alice, acme), session=before)
-    after = book(alice, acme, small_room, at(NEXT_MONDAY, 12), at(NEXT_MONDAY, 13))
+    after = book(alice, acme, small_room, at(FROZEN_MONDAY, 12), at(FROZEN_MONDAY, 13))
 
-    assert (after.start, after.end) == (at(NEXT_MONDAY, 12), at(NEXT_MONDAY, 13))
+    assert (after.start, after.end) == (at(FROZEN_MONDAY, 12), at(FROZEN_MONDAY, 13))
 
 
 def test_the_capacity_refusal_says_how_many_seats_are_left(
     alice: User, bob: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(bob, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 12), invitee_ids=[alice.pk])
+    session = book(bob, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 12), invitee_ids=[alice.pk])
     join(alice, acme, session)
     dave = make_member(acme, "dave@acme.test")
 
     with pytest.raises(Conflict) as refusal:
-        book(dave, acme, small_room, at(NEXT_MONDAY, 11), at(NEXT_MONDAY, 13))
+        book(dave, acme, small_room, at(FROZEN_MONDAY, 11), at(FROZEN_MONDAY, 13))
 
     assert refusal.value.code == "capacity_exceeded"
     assert "0 place(s) libre(s) sur 2" in refusal.value.detail
@@ -375,14 +381,18 @@ def _invalid(refusal: pytest.ExceptionInfo[InvalidInput]) -> tuple[list[Any], st
 @pytest.mark.parametrize(
     ("start", "end", "expected"),
     [
-        pytest.param(at(NEXT_MONDAY, 12), at(NEXT_MONDAY, 9), (["end"], "end_before_start"), id="end-before-start"),
-        pytest.param(at(NEXT_MONDAY, 12), at(NEXT_MONDAY, 12), (["end"], "end_before_start"), id="empty"),
+        pytest.param(at(FROZEN_MONDAY, 12), at(FROZEN_MONDAY, 9), (["end"], "end_before_start"), id="end-before-start"),
+        pytest.param(at(FROZEN_MONDAY, 12), at(FROZEN_MONDAY, 12), (["end"], "end_before_start"), id="empty"),
         pytest.param(at(date(2026, 12, 1), 9), at(date(2026, 12, 1), 12), (["end"], "in_the_past"), id="past"),
         pytest.param(at(date(2026, 12, 2), 8), at(date(2026, 12, 2), 10), (["end"], "in_the_past"), id="ended-now"),
-        pytest.param(at(NEXT_MONDAY, 9), at(NEXT_MONDAY + timedelta(days=7), 10), (["end"], "too_long"), id="8-days"),
+        pytest.param(
+            at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY + timedelta(days=7), 10), (["end"], "too_long"), id="8-days"
+        ),
         pytest.param(at(date(2027, 12, 6), 9), at(date(2027, 12, 6), 12), (["start"], "too_far"), id="next-year"),
-        pytest.param(datetime(2026, 12, 7, 9, 0), at(NEXT_MONDAY, 12), (["start"], "naive_datetime"), id="naive-start"),
-        pytest.param(at(NEXT_MONDAY, 9), datetime(2026, 12, 7, 12, 0), (["end"], "naive_datetime"), id="naive-end"),
+        pytest.param(
+            datetime(2026, 12, 7, 9, 0), at(FROZEN_MONDAY, 12), (["start"], "naive_datetime"), id="naive-start"
+        ),
+        pytest.param(at(FROZEN_MONDAY, 9), datetime(2026, 12, 7, 12, 0), (["end"], "naive_datetime"), id="naive-end"),
     ],
 )
 def test_a_bad_range_is_invalid_and_writes_nothing(
@@ -396,7 +406,7 @@ def test_a_bad_range_is_invalid_and_writes_nothing(
 
 
 def test_a_session_of_exactly_seven_days_is_accepted(alice: User, acme: Organization, always_open: Workspace) -> None:
-    session = book(alice, acme, always_open, at(NEXT_MONDAY, 9), at(NEXT_MONDAY + timedelta(days=7), 9))
+    session = book(alice, acme, always_open, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY + timedelta(days=7), 9))
 
     assert session.end - session.start == timedelta(days=7)
 
@@ -414,7 +424,7 @@ def test_a_bad_description_is_invalid(
     alice: User, acme: Organization, paris: Workspace, description: str, kind: str
 ) -> None:
     with pytest.raises(InvalidInput) as refusal:
-        book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), description=description)
+        book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), description=description)
 
     assert _invalid(refusal) == (["description"], kind)
     assert Session.objects.count() == 0
@@ -424,7 +434,7 @@ def test_a_description_keeps_its_lines_and_loses_surrounding_blanks(
     alice: User, acme: Organization, paris: Workspace
 ) -> None:
     session = book(
-        alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), description="  Ordre du jour\n\t- café  "
+        alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), description="  Ordre du jour\n\t- café  "
     )
 
     session.refresh_from_db()
@@ -433,7 +443,7 @@ def test_a_description_keeps_its_lines_and_loses_surrounding_blanks(
 
 def test_an_unknown_visibility_is_invalid(alice: User, acme: Organization, paris: Workspace) -> None:
     with pytest.raises(InvalidInput) as refusal:
-        book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), visibility="everyone")
+        book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), visibility="everyone")
 
     assert _invalid(refusal) == (["visibility"], "invalid")
     assert Session.objects.count() == 0
@@ -484,7 +494,7 @@ def test_opening_hours_of_a_new_york_workspace_are_new_york_wall_clock(alice: Us
         opening_hours=[WeeklyInterval(day, 9 * 60, 17 * 60) for day in range(5)],
     )
 
-    session = book(alice, acme, new_york, at(NEXT_MONDAY, 9, zone=NEW_YORK), at(NEXT_MONDAY, 17, zone=NEW_YORK))
+    session = book(alice, acme, new_york, at(FROZEN_MONDAY, 9, zone=NEW_YORK), at(FROZEN_MONDAY, 17, zone=NEW_YORK))
     session.refresh_from_db()
     assert (session.start, session.end) == (
         datetime(2026, 12, 7, 14, 0, tzinfo=UTC),
@@ -492,7 +502,7 @@ def test_opening_hours_of_a_new_york_workspace_are_new_york_wall_clock(alice: Us
     )
     # 09:00 in Paris is 03:00 in New York: closed.
     with pytest.raises(Conflict) as refusal:
-        book(alice, acme, new_york, at(NEXT_MONDAY + timedelta(days=1), 9), at(NEXT_MONDAY + timedelta(days=1), 12))
+        book(alice, acme, new_york, at(FROZEN_MONDAY + timedelta(days=1), 9), at(FROZEN_MONDAY + timedelta(days=1), 12))
     assert refusal.value.code == "workspace_closed"
 
 
@@ -504,36 +514,36 @@ def update(user: User, organization: Organization, session: Session, **changes: 
 
 
 def test_moving_a_session_changes_its_times(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
-    moved = update(alice, acme, session, start=at(NEXT_MONDAY, 14), end=at(NEXT_MONDAY, 17))
+    moved = update(alice, acme, session, start=at(FROZEN_MONDAY, 14), end=at(FROZEN_MONDAY, 17))
 
     session.refresh_from_db()
-    assert (moved.start, moved.end) == (session.start, session.end) == (at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 17))
+    assert (moved.start, moved.end) == (session.start, session.end) == (at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 17))
 
 
 def test_extending_a_session_in_a_full_room_counts_its_own_seats_once(
     alice: User, bob: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     join(bob, acme, session)
 
-    extended = update(alice, acme, session, end=at(NEXT_MONDAY, 15))
+    extended = update(alice, acme, session, end=at(FROZEN_MONDAY, 15))
 
     session.refresh_from_db()
-    assert extended.end == session.end == at(NEXT_MONDAY, 15)
+    assert extended.end == session.end == at(FROZEN_MONDAY, 15)
 
 
 def test_extending_into_a_full_range_is_refused(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     join(bob, acme, session)
-    book(carol, acme, small_room, at(NEXT_MONDAY, 13), at(NEXT_MONDAY, 14))
+    book(carol, acme, small_room, at(FROZEN_MONDAY, 13), at(FROZEN_MONDAY, 14))
     before = planning_rows()
 
     with pytest.raises(Conflict) as refusal:
-        update(alice, acme, session, end=at(NEXT_MONDAY, 14))
+        update(alice, acme, session, end=at(FROZEN_MONDAY, 14))
 
     assert refusal.value.code == "capacity_exceeded"
     assert planning_rows() == before
@@ -543,14 +553,14 @@ def test_moving_onto_a_full_time_is_refused(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
     dave = make_member(acme, "dave@acme.test")
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 10))
-    book(bob, acme, small_room, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 16))
-    book(carol, acme, small_room, at(NEXT_MONDAY, 15), at(NEXT_MONDAY, 17))
-    book(dave, acme, small_room, at(NEXT_MONDAY, 8), at(NEXT_MONDAY, 10))
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 10))
+    book(bob, acme, small_room, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 16))
+    book(carol, acme, small_room, at(FROZEN_MONDAY, 15), at(FROZEN_MONDAY, 17))
+    book(dave, acme, small_room, at(FROZEN_MONDAY, 8), at(FROZEN_MONDAY, 10))
     before = planning_rows()
 
     with pytest.raises(Conflict) as refusal:
-        update(alice, acme, session, start=at(NEXT_MONDAY, 13), end=at(NEXT_MONDAY, 18))
+        update(alice, acme, session, start=at(FROZEN_MONDAY, 13), end=at(FROZEN_MONDAY, 18))
 
     assert refusal.value.code == "capacity_exceeded"
     assert planning_rows() == before
@@ -559,24 +569,26 @@ def test_moving_onto_a_full_time_is_refused(
 def test_shortening_is_allowed_in_a_full_room(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17), invitee_ids=[bob.pk])
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17), invitee_ids=[bob.pk])
     join(bob, acme, session)
 
-    shortened = update(alice, acme, session, start=at(NEXT_MONDAY, 10), end=at(NEXT_MONDAY, 12))
+    shortened = update(alice, acme, session, start=at(FROZEN_MONDAY, 10), end=at(FROZEN_MONDAY, 12))
 
     session.refresh_from_db()
     assert (
-        (session.start, session.end) == (shortened.start, shortened.end) == (at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 12))
+        (session.start, session.end)
+        == (shortened.start, shortened.end)
+        == (at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 12))
     )
     assert statuses(session) == {alice.pk: ParticipantStatus.GOING, bob.pk: ParticipantStatus.GOING}
 
 
 def test_moving_onto_a_closed_time_is_refused(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     before = planning_rows()
 
     with pytest.raises(Conflict) as refusal:
-        update(alice, acme, session, end=at(NEXT_MONDAY, 20))
+        update(alice, acme, session, end=at(FROZEN_MONDAY, 20))
 
     assert refusal.value.code == "workspace_closed"
     assert planning_rows() == before
@@ -585,9 +597,9 @@ def test_moving_onto_a_closed_time_is_refused(alice: User, acme: Organization, p
 def test_moving_to_another_workspace_checks_its_seats(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
-    book(bob, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
-    book(carol, acme, small_room, at(NEXT_MONDAY, 11), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
+    book(bob, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
+    book(carol, acme, small_room, at(FROZEN_MONDAY, 11), at(FROZEN_MONDAY, 12))
     before = planning_rows()
 
     with pytest.raises(Conflict) as refusal:
@@ -600,7 +612,7 @@ def test_moving_to_another_workspace_checks_its_seats(
 def test_moving_to_another_workspace_with_room_moves_the_session(
     alice: User, acme: Organization, paris: Workspace, small_room: Workspace, received: list[Any]
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     moved = update(alice, acme, session, workspace=small_room)
 
@@ -611,7 +623,7 @@ def test_moving_to_another_workspace_with_room_moves_the_session(
 def test_moving_to_a_workspace_the_organizer_may_not_see_is_not_found(
     alice: User, bob: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    session = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     restrict_to_admins(alice, acme, small_room)
 
     with pytest.raises(NotFound):
@@ -624,7 +636,7 @@ def test_moving_to_a_workspace_the_organizer_may_not_see_is_not_found(
 def test_moving_to_a_workspace_a_participant_may_not_see_is_refused(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    session = book(carol, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(carol, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     join(bob, acme, session)
     restrict_to_admins(alice, acme, small_room)
     before = planning_rows()
@@ -641,7 +653,7 @@ def test_moving_to_a_workspace_a_participant_may_not_see_is_refused(
 def test_moving_to_a_restricted_workspace_everyone_may_see_is_accepted(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    session = book(carol, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[alice.pk])
+    session = book(carol, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[alice.pk])
     join(bob, acme, session)
     services.leave_session(by=membership_of(bob, acme), session=session)  # declined: no longer involved
     restrict_to_admins(alice, acme, small_room)
@@ -654,7 +666,7 @@ def test_moving_to_a_restricted_workspace_everyone_may_see_is_accepted(
 def test_moving_to_another_organizations_workspace_is_not_found(
     alice: User, acme: Organization, paris: Workspace, globex_office: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with pytest.raises(NotFound):
         update(alice, acme, session, workspace=globex_office)
@@ -673,13 +685,13 @@ def test_a_going_participant_busy_at_the_new_time_is_asked_to_confirm_again(
     received: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk, carol.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk, carol.pk])
     join(bob, acme, session)
     join(carol, acme, session)
-    book(bob, acme, small_room, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 15))
+    book(bob, acme, small_room, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 15))
 
     with django_capture_on_commit_callbacks(execute=True):
-        update(alice, acme, session, start=at(NEXT_MONDAY, 13), end=at(NEXT_MONDAY, 17))
+        update(alice, acme, session, start=at(FROZEN_MONDAY, 13), end=at(FROZEN_MONDAY, 17))
 
     assert statuses(session) == {
         alice.pk: ParticipantStatus.GOING,
@@ -702,12 +714,12 @@ def test_a_going_participant_busy_at_the_new_time_is_asked_to_confirm_again(
 def test_an_organizer_busy_at_the_new_time_cannot_move_the_session(
     alice: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
-    book(alice, acme, small_room, at(NEXT_MONDAY, 14), at(NEXT_MONDAY, 15))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
+    book(alice, acme, small_room, at(FROZEN_MONDAY, 14), at(FROZEN_MONDAY, 15))
     before = planning_rows()
 
     with pytest.raises(Conflict) as refusal:
-        update(alice, acme, session, start=at(NEXT_MONDAY, 13), end=at(NEXT_MONDAY, 17))
+        update(alice, acme, session, start=at(FROZEN_MONDAY, 13), end=at(FROZEN_MONDAY, 17))
 
     assert refusal.value.code == "overlapping_session"
     assert planning_rows() == before
@@ -716,7 +728,7 @@ def test_an_organizer_busy_at_the_new_time_cannot_move_the_session(
 def test_only_the_organizer_changes_a_session(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     join(bob, acme, session)
     before = planning_rows()
 
@@ -728,21 +740,21 @@ def test_only_the_organizer_changes_a_session(
 
 
 def test_a_cancelled_session_cannot_be_changed(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     services.cancel_session(by=membership_of(alice, acme), session=session)
 
     with pytest.raises(Conflict) as refusal:
-        update(alice, acme, session, end=at(NEXT_MONDAY, 13))
+        update(alice, acme, session, end=at(FROZEN_MONDAY, 13))
 
     assert refusal.value.code == "session_cancelled"
     session.refresh_from_db()
-    assert session.end == at(NEXT_MONDAY, 12)
+    assert session.end == at(FROZEN_MONDAY, 12)
 
 
 def test_a_finished_session_cannot_be_changed(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
-    with time_machine.travel(at(NEXT_MONDAY, 13), tick=False), pytest.raises(Conflict) as refusal:
+    with time_machine.travel(at(FROZEN_MONDAY, 13), tick=False), pytest.raises(Conflict) as refusal:
         update(alice, acme, session, description="Après coup")
 
     assert refusal.value.code == "session_over"
@@ -751,26 +763,26 @@ def test_a_finished_session_cannot_be_changed(alice: User, acme: Organization, p
 
 
 def test_a_bad_new_range_is_invalid(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with pytest.raises(InvalidInput):
-        update(alice, acme, session, end=at(NEXT_MONDAY, 8))
+        update(alice, acme, session, end=at(FROZEN_MONDAY, 8))
 
     session.refresh_from_db()
-    assert session.end == at(NEXT_MONDAY, 12)
+    assert session.end == at(FROZEN_MONDAY, 12)
 
 
 def test_changing_only_the_description_leaves_the_times_alone(
     alice: User, acme: Organization, paris: Workspace, received: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with django_capture_on_commit_callbacks(execute=True):
         update(alice, acme, session, description="Atelier", visibility=Visibility.INVITED)
 
     session.refresh_from_db()
     assert (session.description, session.visibility) == ("Atelier", Visibility.INVITED)
-    assert (session.start, session.end) == (at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    assert (session.start, session.end) == (at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     assert [(name, arguments["changes"]) for name, arguments in received] == [
         ("changed", ["description", "visibility"])
     ]
@@ -779,10 +791,10 @@ def test_changing_only_the_description_leaves_the_times_alone(
 def test_an_update_that_changes_nothing_announces_nothing(
     alice: User, acme: Organization, paris: Workspace, received: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), description="Atelier")
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), description="Atelier")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        update(alice, acme, session, start=at(NEXT_MONDAY, 9), description="Atelier")
+        update(alice, acme, session, start=at(FROZEN_MONDAY, 9), description="Atelier")
 
     assert callbacks == []
     assert received == []
@@ -790,7 +802,7 @@ def test_an_update_that_changes_nothing_announces_nothing(
 
 def test_a_move_does_not_undo_a_cancellation_made_meanwhile(alice: User, acme: Organization, paris: Workspace) -> None:
     """The move saves only what it changes: a cancellation committed while it waited for the lock stays."""
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     stale = Session.objects.get(pk=session.pk)
     original_reload = services._reload_locked
 
@@ -816,21 +828,21 @@ def test_a_move_does_not_undo_a_cancellation_made_meanwhile(alice: User, acme: O
 def test_cancelling_gives_the_seats_back(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     join(bob, acme, session)
     with pytest.raises(Conflict):
-        book(carol, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 11))
+        book(carol, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 11))
 
     cancelled = services.cancel_session(by=membership_of(alice, acme), session=session)
 
     session.refresh_from_db()
     assert cancelled.cancelled_at == session.cancelled_at == at(date(2026, 12, 2), 10)
     assert statuses(session) == {alice.pk: ParticipantStatus.GOING, bob.pk: ParticipantStatus.GOING}
-    assert book(carol, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 11)).pk
+    assert book(carol, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 11)).pk
 
 
 def test_an_admin_cancels_a_members_session(bob: User, carol: User, acme: Organization, paris: Workspace) -> None:
-    session = book(bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(bob, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     services.cancel_session(by=membership_of(carol, acme), session=session)
 
@@ -841,7 +853,7 @@ def test_an_admin_cancels_a_members_session(bob: User, carol: User, acme: Organi
 def test_a_member_cannot_cancel_someone_elses_session(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     join(bob, acme, session)
 
     with pytest.raises(Forbidden):
@@ -854,7 +866,7 @@ def test_a_member_cannot_cancel_someone_elses_session(
 def test_cancelling_twice_is_harmless_and_announced_once(
     alice: User, acme: Organization, paris: Workspace, received: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     by = membership_of(alice, acme)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -868,9 +880,9 @@ def test_cancelling_twice_is_harmless_and_announced_once(
 
 
 def test_a_finished_session_cannot_be_cancelled(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
-    with time_machine.travel(at(NEXT_MONDAY, 13), tick=False), pytest.raises(Conflict) as refusal:
+    with time_machine.travel(at(FROZEN_MONDAY, 13), tick=False), pytest.raises(Conflict) as refusal:
         services.cancel_session(by=membership_of(alice, acme), session=session)
 
     assert refusal.value.code == "session_over"
@@ -882,7 +894,7 @@ def test_a_finished_session_cannot_be_cancelled(alice: User, acme: Organization,
 
 
 def test_joining_a_visible_session_takes_a_seat(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     participant = join(bob, acme, session)
 
@@ -891,7 +903,7 @@ def test_joining_a_visible_session_takes_a_seat(alice: User, bob: User, acme: Or
 
 
 def test_joining_accepts_an_invitation(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     invitation = Participant.objects.get(session=session, user=bob)
 
     accepted = join(bob, acme, session)
@@ -902,7 +914,7 @@ def test_joining_accepts_an_invitation(alice: User, bob: User, acme: Organizatio
 
 
 def test_joining_twice_is_a_conflict(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     join(bob, acme, session)
 
     for someone in (alice, bob):
@@ -915,7 +927,7 @@ def test_joining_twice_is_a_conflict(alice: User, bob: User, acme: Organization,
 def test_joining_a_full_session_is_refused(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[carol.pk])
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[carol.pk])
     join(bob, acme, session)
     before = planning_rows()
 
@@ -927,7 +939,7 @@ def test_joining_a_full_session_is_refused(
 
 
 def test_joining_a_cancelled_session_is_refused(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     services.cancel_session(by=membership_of(alice, acme), session=session)
 
     with pytest.raises(Conflict) as refusal:
@@ -938,9 +950,9 @@ def test_joining_a_cancelled_session_is_refused(alice: User, bob: User, acme: Or
 
 
 def test_joining_a_finished_session_is_refused(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
-    with time_machine.travel(at(NEXT_MONDAY, 12), tick=False), pytest.raises(Conflict) as refusal:
+    with time_machine.travel(at(FROZEN_MONDAY, 12), tick=False), pytest.raises(Conflict) as refusal:
         join(bob, acme, session)
 
     assert refusal.value.code == "session_over"
@@ -950,11 +962,11 @@ def test_joining_a_finished_session_is_refused(alice: User, bob: User, acme: Org
 def test_joining_a_running_session_needs_a_seat_only_from_now_on(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
     # With Carol's seat, the two-seat room is full this morning only.
-    book(carol, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 11))
+    book(carol, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 11))
 
-    with time_machine.travel(at(NEXT_MONDAY, 12), tick=False):
+    with time_machine.travel(at(FROZEN_MONDAY, 12), tick=False):
         join(bob, acme, session)
 
     assert statuses(session)[bob.pk] == ParticipantStatus.GOING
@@ -963,8 +975,8 @@ def test_joining_a_running_session_needs_a_seat_only_from_now_on(
 def test_joining_while_going_elsewhere_is_refused(
     alice: User, bob: User, acme: Organization, paris: Workspace, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
-    book(bob, acme, small_room, at(NEXT_MONDAY, 11), at(NEXT_MONDAY, 13))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
+    book(bob, acme, small_room, at(FROZEN_MONDAY, 11), at(FROZEN_MONDAY, 13))
 
     with pytest.raises(Conflict) as refusal:
         join(bob, acme, session)
@@ -976,7 +988,7 @@ def test_joining_while_going_elsewhere_is_refused(
 def test_joining_a_session_at_a_workspace_one_may_no_longer_see_is_not_found(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     restrict_to_admins(alice, acme, paris)
 
     with pytest.raises(NotFound):
@@ -988,7 +1000,7 @@ def test_joining_a_session_at_a_workspace_one_may_no_longer_see_is_not_found(
 
 
 def test_declining_an_invitation(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
 
     declined = services.decline_session(by=membership_of(bob, acme), session=session)
 
@@ -999,7 +1011,7 @@ def test_declining_an_invitation(alice: User, bob: User, acme: Organization, par
 def test_declining_without_an_invitation_is_a_conflict(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with pytest.raises(Conflict) as refusal:
         services.decline_session(by=membership_of(bob, acme), session=session)
@@ -1011,7 +1023,7 @@ def test_declining_without_an_invitation_is_a_conflict(
 def test_declining_after_accepting_gives_the_seat_back(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk, carol.pk])
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk, carol.pk])
     join(bob, acme, session)
 
     declined = services.decline_session(by=membership_of(bob, acme), session=session)
@@ -1023,7 +1035,7 @@ def test_declining_after_accepting_gives_the_seat_back(
 def test_leaving_gives_the_seat_back(
     alice: User, bob: User, carol: User, acme: Organization, small_room: Workspace
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     join(bob, acme, session)
 
     services.leave_session(by=membership_of(bob, acme), session=session)
@@ -1040,7 +1052,7 @@ def test_leaving_twice_is_harmless_and_announced_once(
     received: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     join(bob, acme, session)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -1054,7 +1066,7 @@ def test_leaving_twice_is_harmless_and_announced_once(
 def test_leaving_a_session_one_is_not_in_changes_nothing(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     before = planning_rows()
 
     services.leave_session(by=membership_of(bob, acme), session=session)
@@ -1065,7 +1077,7 @@ def test_leaving_a_session_one_is_not_in_changes_nothing(
 def test_an_organizer_who_leaves_hands_over_to_the_longest_standing_going_participant(
     alice: User, bob: User, carol: User, dave: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[dave.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[dave.pk])
     with time_machine.travel(at(date(2026, 12, 2), 10, 5), tick=False):
         join(carol, acme, session)
     with time_machine.travel(at(date(2026, 12, 2), 10, 10), tick=False):
@@ -1093,7 +1105,7 @@ def test_an_organizer_who_leaves_alone_cancels_the_session(
     received: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
         services.leave_session(by=membership_of(alice, acme), session=session)
@@ -1105,10 +1117,10 @@ def test_an_organizer_who_leaves_alone_cancels_the_session(
 
 
 def test_leaving_a_finished_session_is_refused(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     join(bob, acme, session)
 
-    with time_machine.travel(at(NEXT_MONDAY, 13), tick=False), pytest.raises(Conflict) as refusal:
+    with time_machine.travel(at(FROZEN_MONDAY, 13), tick=False), pytest.raises(Conflict) as refusal:
         services.leave_session(by=membership_of(alice, acme), session=session)
 
     assert refusal.value.code == "session_over"
@@ -1124,7 +1136,13 @@ def test_an_invitation_only_session_is_invisible_to_others_even_admins(
     alice: User, bob: User, carol: User, dave: User, acme: Organization, paris: Workspace
 ) -> None:
     session = book(
-        bob, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), visibility=Visibility.INVITED, invitee_ids=[dave.pk]
+        bob,
+        acme,
+        paris,
+        at(FROZEN_MONDAY, 9),
+        at(FROZEN_MONDAY, 12),
+        visibility=Visibility.INVITED,
+        invitee_ids=[dave.pk],
     )
 
     for outsider in (alice, carol):
@@ -1138,7 +1156,7 @@ def test_an_invitation_only_session_is_invisible_to_others_even_admins(
 def test_another_organizations_session_is_not_found(
     alice: User, olivia: User, acme: Organization, globex: Organization, globex_office: Workspace
 ) -> None:
-    session = book(olivia, globex, globex_office, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(olivia, globex, globex_office, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with pytest.raises(NotFound):
         selectors.get_session_for_member(membership_of(alice, acme), session.pk)
@@ -1163,7 +1181,7 @@ def test_the_organizer_invites_colleagues(
     received: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with django_capture_on_commit_callbacks(execute=True):
         invited = services.invite_to_session(
@@ -1187,7 +1205,7 @@ def test_the_organizer_invites_colleagues(
 def test_a_going_participant_may_invite(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     join(bob, acme, session)
 
     [invitation] = services.invite_to_session(by=membership_of(bob, acme), session=session, user_ids=[carol.pk])
@@ -1202,7 +1220,7 @@ def test_a_going_participant_may_invite(
 def test_someone_only_invited_may_not_invite(
     alice: User, bob: User, carol: User, dave: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
 
     for someone in (bob, carol):
         with pytest.raises(Forbidden):
@@ -1214,7 +1232,7 @@ def test_someone_only_invited_may_not_invite(
 def test_inviting_people_already_in_is_a_conflict(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     join(carol, acme, session)
     before = planning_rows()
 
@@ -1226,7 +1244,7 @@ def test_inviting_people_already_in_is_a_conflict(
 
 
 def test_inviting_again_someone_who_declined(alice: User, bob: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
     services.decline_session(by=membership_of(bob, acme), session=session)
 
     services.invite_to_session(by=membership_of(alice, acme), session=session, user_ids=[bob.pk])
@@ -1235,7 +1253,7 @@ def test_inviting_again_someone_who_declined(alice: User, bob: User, acme: Organ
 
 
 def test_inviting_an_outsider_is_not_found(alice: User, olivia: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with pytest.raises(NotFound):
         services.invite_to_session(by=membership_of(alice, acme), session=session, user_ids=[olivia.pk])
@@ -1246,7 +1264,7 @@ def test_inviting_an_outsider_is_not_found(alice: User, olivia: User, acme: Orga
 def test_inviting_someone_without_access_is_refused(
     alice: User, bob: User, carol: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(carol, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(carol, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     restrict_to_admins(alice, acme, paris)
 
     with pytest.raises(InvalidInput):
@@ -1256,7 +1274,7 @@ def test_inviting_someone_without_access_is_refused(
 
 
 def test_inviting_nobody_is_invalid(alice: User, acme: Organization, paris: Workspace) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with pytest.raises(InvalidInput):
         services.invite_to_session(by=membership_of(alice, acme), session=session, user_ids=[])
@@ -1265,7 +1283,7 @@ def test_inviting_nobody_is_invalid(alice: User, acme: Organization, paris: Work
 def test_inviting_to_a_cancelled_session_is_refused(
     alice: User, bob: User, acme: Organization, paris: Workspace
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     services.cancel_session(by=membership_of(alice, acme), session=session)
 
     with pytest.raises(Conflict) as refusal:
@@ -1287,7 +1305,7 @@ def test_creating_announces_created_and_invited_once_after_commit(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
+        session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
         # Still inside the test's transaction: nothing may be announced before the commit.
         assert received == []
 
@@ -1305,7 +1323,7 @@ def test_joining_announces_joined_once(
     received: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
 
     with django_capture_on_commit_callbacks(execute=True):
         join(bob, acme, session)
@@ -1322,16 +1340,16 @@ def test_a_refused_change_announces_nothing(
     received: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    session = book(alice, acme, small_room, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+    session = book(alice, acme, small_room, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     join(bob, acme, session)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(Conflict):
             join(carol, acme, session)
         with pytest.raises(Conflict):
-            book(carol, acme, small_room, at(NEXT_MONDAY, 10), at(NEXT_MONDAY, 11), invitee_ids=[alice.pk])
+            book(carol, acme, small_room, at(FROZEN_MONDAY, 10), at(FROZEN_MONDAY, 11), invitee_ids=[alice.pk])
         with pytest.raises(Conflict):
-            update(alice, acme, session, end=at(NEXT_MONDAY, 21))
+            update(alice, acme, session, end=at(FROZEN_MONDAY, 21))
 
     assert callbacks == []
     assert received == []
@@ -1346,7 +1364,7 @@ def test_a_failing_receiver_does_not_undo_the_change(
     events.session_created.connect(broken, weak=False)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            session = book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12))
+            session = book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12))
     finally:
         events.session_created.disconnect(broken)
 

@@ -15,12 +15,12 @@ from coworklib.organizations.models import Organization
 from coworklib.planning import services
 from coworklib.planning.checkin_codes import checkin_code, todays_checkin_code
 from coworklib.planning.models import CheckIn, CheckInMethod, Session
-from coworklib.planning.tests.factories import NEXT_MONDAY, at, book, join
+from coworklib.planning.tests.factories import FROZEN_MONDAY, FROZEN_TODAY, NEXT_MONDAY, at, book, join
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.tests.factories import make_workspace, membership_of
 
-WEDNESDAY = date(2026, 12, 2)  # the day of the `frozen_now` fixture
+WEDNESDAY = FROZEN_TODAY  # the day of the `frozen_now` fixture
 
 
 def day_url(workspace: Workspace, day: date | None = None) -> str:
@@ -48,10 +48,11 @@ def page_text(response: Any) -> str:
 # --- A workspace's day ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("frozen_now")  # the page names the day in French: a fixed day
 def test_the_day_page_opens_for_a_member(client: Client, bob: User, paris: Workspace) -> None:
     client.force_login(bob)
 
-    response = client.get(day_url(paris, NEXT_MONDAY))
+    response = client.get(day_url(paris, FROZEN_MONDAY))
 
     assert response.status_code == 200
     html = page_text(response)
@@ -251,7 +252,7 @@ def test_check_in_without_the_csrf_token_is_refused(bob: User, paris: Workspace,
 def test_check_in_while_closed_says_so_and_writes_nothing(client: Client, bob: User, paris: Workspace) -> None:
     client.force_login(bob)
 
-    with time_machine.travel(at(NEXT_MONDAY, 21), tick=False):
+    with time_machine.travel(at(FROZEN_MONDAY, 21), tick=False):
         response = client.post(f"/o/acme/workspaces/{paris.pk}/check-in/", follow=True)
 
     assert "Paris HQ est fermé en ce moment" in page_text(response)
@@ -353,7 +354,7 @@ def test_the_workspace_page_hides_check_in_while_closed(
 ) -> None:
     client.force_login(bob)
 
-    with time_machine.travel(at(NEXT_MONDAY, 21), tick=False):
+    with time_machine.travel(at(FROZEN_MONDAY, 21), tick=False):
         html = page_text(client.get(f"/o/acme/workspaces/{paris.pk}/"))
 
     assert "/check-in/" not in html
@@ -623,7 +624,7 @@ def test_whereabouts_runs_a_bounded_number_of_queries(
 ) -> None:
     _book_many(alice, bob, acme, paris, NEXT_MONDAY, 30)
     client.force_login(bob)
-    client.get("/o/acme/whereabouts/?week=2026-12-07")
+    client.get(f"/o/acme/whereabouts/?week={NEXT_MONDAY}")
 
     with django_assert_max_num_queries(15):
-        client.get("/o/acme/whereabouts/?week=2026-12-07")
+        client.get(f"/o/acme/whereabouts/?week={NEXT_MONDAY}")

@@ -17,7 +17,7 @@ from coworklib.accounts.models import User
 from coworklib.organizations.models import Organization
 from coworklib.planning import services
 from coworklib.planning.models import CalendarFeed, Participant, ParticipantStatus, Session, SessionSeries, Visibility
-from coworklib.planning.tests.factories import NEXT_MONDAY, PARIS, at, book, join
+from coworklib.planning.tests.factories import FROZEN_MONDAY, PARIS, at, book, join
 from coworklib.workspaces import services as workspace_services
 from coworklib.workspaces.models import Workspace
 from coworklib.workspaces.opening_hours import WeeklyInterval
@@ -25,8 +25,8 @@ from coworklib.workspaces.tests.factories import make_workspace, membership_of
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
-NEXT_SATURDAY = NEXT_MONDAY + timedelta(days=5)
-NEXT_SUNDAY = NEXT_MONDAY + timedelta(days=6)
+NEXT_SATURDAY = FROZEN_MONDAY + timedelta(days=5)
+NEXT_SUNDAY = FROZEN_MONDAY + timedelta(days=6)
 ACTIONS = ["join", "leave", "decline", "invite", "cancel"]
 
 
@@ -40,13 +40,13 @@ def logged_in(client: Client, user: User) -> Client:
 
 
 def monday_session(user: User, organization: Organization, workspace: Workspace, **fields: Any) -> Session:
-    return book(user, organization, workspace, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17), **fields)
+    return book(user, organization, workspace, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17), **fields)
 
 
 def plan_data(workspace: Workspace, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "workspace": workspace.pk,
-        "date": NEXT_MONDAY.isoformat(),
+        "date": FROZEN_MONDAY.isoformat(),
         "start_time": "09:00",
         "end_time": "17:00",
         "description": "Atelier produit",
@@ -89,8 +89,8 @@ def restricted_room(alice: User, acme: Organization) -> Workspace:
 def test_agenda_shows_invitations_first_then_upcoming_sessions_by_day(
     client: Client, acme: Organization, alice: User, bob: User, paris: Workspace
 ) -> None:
-    book(alice, acme, paris, at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 12), invitee_ids=[bob.pk])
-    book(bob, acme, paris, at(NEXT_MONDAY + timedelta(days=1), 14), at(NEXT_MONDAY + timedelta(days=1), 18))
+    book(alice, acme, paris, at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 12), invitee_ids=[bob.pk])
+    book(bob, acme, paris, at(FROZEN_MONDAY + timedelta(days=1), 14), at(FROZEN_MONDAY + timedelta(days=1), 18))
 
     response = logged_in(client, bob).get("/o/acme/sessions/")
 
@@ -107,7 +107,7 @@ def test_agenda_shows_invitations_first_then_upcoming_sessions_by_day(
 def test_agenda_lists_past_sessions_after_the_coming_ones(
     client: Client, acme: Organization, bob: User, paris: Workspace
 ) -> None:
-    monday_before = NEXT_MONDAY - timedelta(days=7)
+    monday_before = FROZEN_MONDAY - timedelta(days=7)
     book(bob, acme, paris, at(monday_before, 9), at(monday_before, 11), now=at(monday_before, 8))
     monday_session(bob, acme, paris)
 
@@ -124,8 +124,8 @@ def test_agenda_says_the_workspace_clock_when_it_is_not_the_readers(
         bob,
         acme,
         new_york,
-        at(NEXT_MONDAY, 9, zone=ZoneInfo("America/New_York")),
-        at(NEXT_MONDAY, 17, zone=ZoneInfo("America/New_York")),
+        at(FROZEN_MONDAY, 9, zone=ZoneInfo("America/New_York")),
+        at(FROZEN_MONDAY, 17, zone=ZoneInfo("America/New_York")),
     )
 
     page = text(logged_in(client, bob).get("/o/acme/sessions/"))
@@ -158,7 +158,7 @@ def test_agenda_runs_the_same_queries_for_3_or_30_sessions(
 
     def book_days(first: int, count: int) -> None:
         for offset in range(first, first + count):
-            day = NEXT_MONDAY + timedelta(days=7 * (offset // 5) + offset % 5)
+            day = FROZEN_MONDAY + timedelta(days=7 * (offset // 5) + offset % 5)
             session = book(alice, acme, paris, at(day, 9), at(day, 10), invitee_ids=[carol.pk])
             join(bob, acme, session)
             book(alice, acme, paris, at(day, 11), at(day, 12), invitee_ids=[bob.pk])
@@ -179,12 +179,12 @@ def test_agenda_runs_the_same_queries_for_3_or_30_sessions(
 def test_plan_page_preselects_the_workspace_and_date_and_shows_that_days_seats(
     client: Client, acme: Organization, bob: User, paris: Workspace
 ) -> None:
-    response = logged_in(client, bob).get(f"/o/acme/sessions/new/?workspace={paris.pk}&date={NEXT_MONDAY}")
+    response = logged_in(client, bob).get(f"/o/acme/sessions/new/?workspace={paris.pk}&date={FROZEN_MONDAY}")
 
     page = text(response)
     assert response.status_code == 200
     assert f'<option value="{paris.pk}" selected>' in page
-    assert f'value="{NEXT_MONDAY.isoformat()}"' in page
+    assert f'value="{FROZEN_MONDAY.isoformat()}"' in page
     assert "08:00–19:00" in page
     assert "20 places libres sur 20" in page
 
@@ -222,7 +222,7 @@ def test_planning_creates_the_session_with_its_invitees(
     session = Session.objects.get()
     assert response.status_code == 302
     assert response["Location"] == session_url(session)
-    assert (session.start, session.end) == (at(NEXT_MONDAY, 9), at(NEXT_MONDAY, 17))
+    assert (session.start, session.end) == (at(FROZEN_MONDAY, 9), at(FROZEN_MONDAY, 17))
     assert session.description == "Atelier produit"
     assert session.visibility == Visibility.INVITED
     assert status_of(session, alice) == ParticipantStatus.GOING
@@ -238,7 +238,7 @@ def test_planning_reads_the_times_on_the_workspace_clock(
 
     session = Session.objects.get()
     zone = ZoneInfo("America/New_York")
-    assert (session.start, session.end) == (at(NEXT_MONDAY, 9, zone=zone), at(NEXT_MONDAY, 17, zone=zone))
+    assert (session.start, session.end) == (at(FROZEN_MONDAY, 9, zone=zone), at(FROZEN_MONDAY, 17, zone=zone))
 
 
 def test_an_end_at_midnight_means_the_end_of_the_day(
@@ -254,7 +254,7 @@ def test_an_end_at_midnight_means_the_end_of_the_day(
     logged_in(client, bob).post("/o/acme/sessions/new/", plan_data(small_room, start_time="18:00", end_time="00:00"))
 
     session = Session.objects.get()
-    assert session.end == at(NEXT_MONDAY + timedelta(days=1), 0)
+    assert session.end == at(FROZEN_MONDAY + timedelta(days=1), 0)
 
 
 def test_planning_every_week_lists_the_dates_that_could_not_be_booked(
@@ -262,13 +262,13 @@ def test_planning_every_week_lists_the_dates_that_could_not_be_booked(
 ) -> None:
     response = logged_in(client, bob).post(
         "/o/acme/sessions/new/",
-        plan_data(paris, repeat="on", weekdays=["0", "5"], until=(NEXT_MONDAY + timedelta(days=13)).isoformat()),
+        plan_data(paris, repeat="on", weekdays=["0", "5"], until=(FROZEN_MONDAY + timedelta(days=13)).isoformat()),
         follow=True,
     )
 
     sessions = Session.objects.order_by("start")
     notes = messages_of(response)
-    assert [s.start.astimezone(PARIS).date() for s in sessions] == [NEXT_MONDAY, NEXT_MONDAY + timedelta(days=7)]
+    assert [s.start.astimezone(PARIS).date() for s in sessions] == [FROZEN_MONDAY, FROZEN_MONDAY + timedelta(days=7)]
     assert SessionSeries.objects.count() == 1
     assert response.redirect_chain[-1][0] == "/o/acme/sessions/"
     assert "2 sessions sont planifiées." in notes
@@ -617,7 +617,7 @@ def test_only_the_organizer_may_edit(
 
     assert logged_in(client, bob).get(session_url(session, "edit")).status_code == 403
     assert client.post(session_url(session, "edit"), plan_data(paris, start_time="10:00")).status_code == 403
-    assert Session.objects.get().start == at(NEXT_MONDAY, 9)
+    assert Session.objects.get().start == at(FROZEN_MONDAY, 9)
 
 
 def test_edit_page_shows_the_session_as_it_is(
@@ -628,7 +628,7 @@ def test_edit_page_shows_the_session_as_it_is(
     page = text(logged_in(client, alice).get(session_url(session, "edit")))
 
     assert 'value="09:00"' in page and 'value="17:00"' in page
-    assert f'value="{NEXT_MONDAY.isoformat()}"' in page
+    assert f'value="{FROZEN_MONDAY.isoformat()}"' in page
     assert "Atelier</textarea>" in page
 
 
@@ -639,14 +639,14 @@ def test_editing_moves_and_describes_the_session(
 
     response = logged_in(client, alice).post(
         session_url(session, "edit"),
-        plan_data(paris, date=(NEXT_MONDAY + timedelta(days=1)).isoformat(), end_time="18:30", description="Nouveau"),
+        plan_data(paris, date=(FROZEN_MONDAY + timedelta(days=1)).isoformat(), end_time="18:30", description="Nouveau"),
     )
 
     session.refresh_from_db()
     assert response["Location"] == session_url(session)
     assert (session.start, session.end) == (
-        at(NEXT_MONDAY + timedelta(days=1), 9),
-        at(NEXT_MONDAY + timedelta(days=1), 18, 30),
+        at(FROZEN_MONDAY + timedelta(days=1), 9),
+        at(FROZEN_MONDAY + timedelta(days=1), 18, 30),
     )
     assert session.description == "Nouveau"
 
@@ -656,7 +656,7 @@ def test_a_move_names_who_has_to_confirm_again(
 ) -> None:
     session = monday_session(alice, acme, paris)
     join(bob, acme, session)
-    tuesday = NEXT_MONDAY + timedelta(days=1)
+    tuesday = FROZEN_MONDAY + timedelta(days=1)
     book(bob, acme, paris, at(tuesday, 9), at(tuesday, 12))
 
     response = logged_in(client, alice).post(
@@ -676,7 +676,7 @@ def test_a_refused_move_keeps_what_was_typed(client: Client, acme: Organization,
 
     assert response.status_code == 409
     assert "Dimanche ?</textarea>" in text(response)
-    assert Session.objects.get().start == at(NEXT_MONDAY, 9)
+    assert Session.objects.get().start == at(FROZEN_MONDAY, 9)
 
 
 # --- Calendars ------------------------------------------------------------------------------------------------
@@ -691,8 +691,8 @@ def test_session_ics_is_a_calendar_file(client: Client, acme: Organization, alic
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="session-{session.pk}.ics"'
     event = Calendar.from_ical(response.content).walk("VEVENT")[0]
-    assert event.decoded("dtstart") == at(NEXT_MONDAY, 9)
-    assert event.decoded("dtend") == at(NEXT_MONDAY, 17)
+    assert event.decoded("dtstart") == at(FROZEN_MONDAY, 9)
+    assert event.decoded("dtend") == at(FROZEN_MONDAY, 17)
 
 
 def test_calendar_settings_show_a_new_address_once(client: Client, bob: User) -> None:
@@ -768,7 +768,7 @@ def test_organization_home_shows_the_next_sessions_and_waiting_invitations(
     client: Client, acme: Organization, alice: User, bob: User, paris: Workspace
 ) -> None:
     for offset in range(4):
-        day = NEXT_MONDAY + timedelta(days=offset)
+        day = FROZEN_MONDAY + timedelta(days=offset)
         book(bob, acme, paris, at(day, 9), at(day, 10))
     monday_session(alice, acme, paris, invitee_ids=[bob.pk])
 
@@ -784,7 +784,7 @@ def test_organization_home_counts_every_waiting_invitation_not_only_those_it_sho
     client: Client, acme: Organization, alice: User, bob: User, paris: Workspace
 ) -> None:
     for hour in range(9, 15):
-        book(alice, acme, paris, at(NEXT_MONDAY, hour), at(NEXT_MONDAY, hour + 1), invitee_ids=[bob.pk])
+        book(alice, acme, paris, at(FROZEN_MONDAY, hour), at(FROZEN_MONDAY, hour + 1), invitee_ids=[bob.pk])
 
     page = text(logged_in(client, bob).get("/o/acme/"))
 
@@ -819,8 +819,8 @@ def test_another_member_sees_the_organizations_own_sessions_only(
         olivia,
         globex,
         globex_office,
-        at(NEXT_MONDAY, 9, zone=ZoneInfo("America/New_York")),
-        at(NEXT_MONDAY, 17, zone=ZoneInfo("America/New_York")),
+        at(FROZEN_MONDAY, 9, zone=ZoneInfo("America/New_York")),
+        at(FROZEN_MONDAY, 17, zone=ZoneInfo("America/New_York")),
         invitee_ids=[carla.pk],
     )
 

@@ -356,9 +356,12 @@ def test_the_choices_page_opens_for_an_anonymous_visitor_with_nothing_ticked(cli
 
 
 def test_the_choices_page_shows_the_current_choice_and_its_date(client: Client, measurement: None) -> None:
-    with time_machine.travel(datetime(2027, 1, 12, 9, 30, tzinfo=UTC), tick=False):
+    chosen_at = datetime(2027, 1, 12, 9, 30, tzinfo=UTC)
+    with time_machine.travel(chosen_at, tick=False):
         choose(client, "accept_all")
-    html = page(client, CONSENT_URL)
+    # Read back the next day, still on the frozen clock: the signed cookie only lives 182 days.
+    with time_machine.travel(chosen_at + timedelta(days=1), tick=False):
+        html = page(client, CONSENT_URL)
     assert "Enregistré le 12 janvier 2027, 10:30." in html  # Paris time
     assert re.search(r'<input type="checkbox" role="switch" id="category-audience"[^>]* checked>', html)
 

@@ -4,8 +4,9 @@ import io
 import json
 import struct
 import zlib
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -25,6 +26,20 @@ from coworklib.workspaces.models import (
     WorkspaceAccessGrant,
     WorkspacePhoto,
 )
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def monday_ahead(today: date) -> date:
+    """The first Monday at least 7 days after `today`: far enough ahead that a run spanning midnight still books
+    in the future. It may fall in a week the clocks change: tests booking there name wall-clock hours and do not
+    assume 24-hour days or one UTC offset (those cases are tested under a frozen clock, test_calendar_edges.py).
+    """
+    return today + timedelta(days=7 + (7 - today.weekday()) % 7)
+
+
+# For tests on the real clock: a Monday comfortably ahead of today in Paris, whatever day the tests run.
+NEXT_MONDAY = monday_ahead(datetime.now(PARIS).date())
 
 
 def membership_of(user: User, organization: Organization) -> Membership:

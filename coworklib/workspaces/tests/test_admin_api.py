@@ -1,10 +1,11 @@
 """Admins edit workspaces: PATCH, archive, hours, closures, equipment catalogue."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from coworklib.accounts.models import User
 from coworklib.core.models import AuditEntry
@@ -197,7 +198,8 @@ def test_upcoming_lists_only_closures_not_over_yet(
 ) -> None:
     by = membership_of(alice, acme)
     services.add_closure(by=by, workspace=paris, start_date=date(2020, 1, 1), end_date=date(2020, 1, 2))
-    future = services.add_closure(by=by, workspace=paris, start_date=date(2099, 1, 1), end_date=date(2099, 1, 2))
+    next_year = timezone.localdate() + timedelta(days=365)
+    future = services.add_closure(by=by, workspace=paris, start_date=next_year, end_date=next_year + timedelta(days=1))
 
     response = call(client, "GET", f"/workspaces/{paris.pk}/closures?upcoming=true", alice)
 

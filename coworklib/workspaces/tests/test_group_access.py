@@ -1,5 +1,6 @@
 """Access rules granted to groups: their current members see and use the workspace, nobody else does."""
 
+from datetime import datetime, time
 from typing import Any
 
 import pytest
@@ -13,10 +14,11 @@ from coworklib.organizations.models import Organization, Role
 from coworklib.planning.models import Session
 from coworklib.workspaces import selectors, services
 from coworklib.workspaces.models import Workspace, WorkspaceAccessGrant
-from coworklib.workspaces.tests.factories import call, make_workspace, membership_of
+from coworklib.workspaces.tests.factories import NEXT_MONDAY, PARIS, call, make_workspace, membership_of
 
-MONDAY_9 = "2026-12-07T09:00:00+01:00"
-MONDAY_17 = "2026-12-07T17:00:00+01:00"
+# A Monday ahead of today, whatever day the tests run.
+MONDAY_9 = datetime.combine(NEXT_MONDAY, time(9), tzinfo=PARIS).isoformat()
+MONDAY_17 = datetime.combine(NEXT_MONDAY, time(17), tzinfo=PARIS).isoformat()
 
 
 @pytest.fixture
